@@ -1,0 +1,75 @@
+"""The `cchc` command line: one entry point for every batch job.
+
+Each app contributes its sub-commands through a `cli.py` module with `register(subparsers)`.
+Every sub-command prints JSON with `--json` and, on bad input, exits 1 with one Vietnamese line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+# Apps that add sub-commands, in the order they appear in --help.
+COMMAND_MODULES = ["cchc.core_cli", "cchc.units.cli", "cchc.periods.cli"]
+
+
+class CliError(Exception):
+    """Bad input or a refused action: the message is shown to the user as is (Vietnamese)."""
+
+
+def json_flag() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    return parent
+
+
+def emit(args: argparse.Namespace, result: dict[str, Any], text: str) -> None:
+    """Print the result as JSON with --json, else as a human sentence."""
+    if getattr(args, "json", False):
+        print(json.dumps(result, ensure_ascii=False, default=str))
+    else:
+        print(text)
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cchc.settings")
+    import django
+
+    django.setup()
+    from django.utils import translation
+
+    translation.activate("vi")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    import importlib
+
+    parser = argparse.ArgumentParser(prog="cchc", description="Hệ thống quản lý cải cách hành chính")
+    sub = parser.add_subparsers(dest="command", metavar="LỆNH")
+    sub.required = True
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int | None] = args.handler
+    try:
+        setup_django()
+        return handler(args) or 0
+    except CliError as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("Đã dừng.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("cchc.web.urls")),
+    path("", include("cchc.accounts.urls")),
+    path("units/", include("cchc.units.urls")),
+    path("periods/", include("cchc.periods.urls")),
+    path("admin/", admin.site.urls),
+]
