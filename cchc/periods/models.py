@@ -45,7 +45,9 @@ class Period(models.Model):
         verbose_name = _("reporting period")
         verbose_name_plural = _("reporting periods")
         constraints = [
-            models.CheckConstraint(condition=models.Q(end__gte=models.F("start")), name="period_window_order"),
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")), name="period_window_order"
+            ),
         ]
 
     def __str__(self) -> str:
