@@ -8,6 +8,8 @@ from typing import Any
 
 from cchc.cli import CliError, emit, json_flag
 
+from . import windows
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("periods", help="kỳ báo cáo (tháng, quý, 6 tháng, năm, tùy chỉnh)")
@@ -123,7 +125,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     periods = Period.objects.all()
     if args.year is not None:
         periods = periods.filter(year=args.year)
-    periods = list(periods)
+    order = {kind: i for i, kind in enumerate(windows.KINDS)}
+    periods = sorted(periods, key=lambda p: (-p.year, order.get(p.kind, 99), p.start, p.end, p.code))
     lines = [
         _("%(code)s  %(name)s  %(start)s – %(end)s  due %(deadline)s  %(state)s") % {
             "code": f"{p.code:<22}", "name": f"{p.name:<26}", "start": f"{p.start:%d/%m/%Y}",
