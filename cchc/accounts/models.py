@@ -33,3 +33,22 @@ class User(AbstractUser):
     @property
     def is_admin_role(self) -> bool:
         return self.is_active and (self.role == Role.ADMIN or self.is_superuser)
+
+    def save(self, *args, **kwargs) -> None:
+        """Keep Django's staff flag equal to the admin role: only admins may enter /admin/."""
+        self.is_staff = self.role == Role.ADMIN or self.is_superuser
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and ("role" in update_fields or "is_superuser" in update_fields):
+            kwargs["update_fields"] = {*update_fields, "is_staff"}
+        super().save(*args, **kwargs)
+
+    def has_perm(self, perm: str, obj=None) -> bool:
+        """Admin-role users manage everything in Django admin, like superusers."""
+        if self.is_active and self.role == Role.ADMIN:
+            return True
+        return super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label: str) -> bool:
+        if self.is_active and self.role == Role.ADMIN:
+            return True
+        return super().has_module_perms(app_label)

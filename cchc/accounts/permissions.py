@@ -1,8 +1,8 @@
 """The one permission check every view, API endpoint and command goes through.
 
 Roles are coarse (admin, province officer, unit reporter, viewer); the unit scope makes them
-precise: an officer acts on the units under the province unit they belong to, a reporter on
-their own unit only. Views never test roles themselves; they call `require` or use `requires`.
+precise: an officer acts on every unit of the province they belong to, a reporter on their own
+unit only. Views never test roles themselves; they call `require` or use `requires`.
 """
 
 from __future__ import annotations
@@ -56,7 +56,8 @@ SCOPED_ACTIONS = frozenset(
 WRITE_ENDPOINTS: dict[str, Action] = {}
 
 
-def _role(user: Any) -> str | None:
+def effective_role(user: Any) -> str | None:
+    """The role the checks use: None for anonymous or inactive users, admin for superusers."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     if user.is_superuser:
@@ -64,9 +65,26 @@ def _role(user: Any) -> str | None:
     return user.role
 
 
+# Kept for callers of the first version.
+_role = effective_role
+
+
+def _province_root(unit_id: int) -> int:
+    """The province an officer's unit belongs to: the unit itself, its nearest province ancestor,
+    or the top of its tree when no ancestor is a province (a stand-alone unit)."""
+    from cchc.units.models import Unit, UnitKind
+
+    seen: set[int] = set()
+    current = Unit.objects.only("id", "kind", "parent_id").get(pk=unit_id)
+    while current.kind != UnitKind.PROVINCE and current.parent_id is not None and current.pk not in seen:
+        seen.add(current.pk)
+        current = Unit.objects.only("id", "kind", "parent_id").get(pk=current.parent_id)
+    return current.pk
+
+
 def unit_scope(user: Any) -> set[int] | None:
     """Ids of the units the user may act on; None means every unit."""
-    role = _role(user)
+    role = effective_role(user)
     if role == Role.ADMIN:
         return None
     if role is None or user.unit_id is None:
@@ -74,38 +92,60 @@ def unit_scope(user: Any) -> set[int] | None:
     if role == Role.OFFICER:
         from cchc.units.queries import descendant_ids
 
-        return descendant_ids(user.unit_id)
+        return descendant_ids(_province_root(user.unit_id))
     if role == Role.REPORTER:
         return {user.unit_id}
     return set()
 
 
+def _unit_id(unit: Any) -> int | None:
+    if isinstance(unit, bool):
+        raise TypeError("unit must be a Unit or its id")
+    if isinstance(unit, int):
+        return unit
+    if isinstance(unit, str):
+        return int(unit)
+    return unit.pk
+
+
 def can(user: Any, action: Action, unit: Any = None) -> bool:
-    """May `user` do `action` (on `unit`, a Unit or its id, when the action is unit-scoped)?"""
-    role = _role(user)
+    """May `user` do `action` (on `unit`, a Unit or its id, when the action is unit-scoped)?
+
+    Without `unit`, a scoped action is allowed when the user has a unit to act on at all (used
+    to show or hide navigation); the object-level check must then pass the unit.
+    """
+    role = effective_role(user)
     if role is None or action not in ROLE_ACTIONS.get(role, frozenset()):
         return False
     if role == Role.ADMIN or action not in SCOPED_ACTIONS:
         return True
-    scope = unit_scope(user)
     if unit is None:
-        # Unit-scoped action asked in general: allowed when the user has some unit to act on.
-        return bool(scope)
-    unit_id = unit if isinstance(unit, int) else unit.pk
-    return unit_id in scope
+        # Officers' and reporters' scopes always contain their own unit: no query needed.
+        return user.unit_id is not None
+    unit_id = _unit_id(unit)
+    if role == Role.REPORTER:
+        return unit_id is not None and unit_id == user.unit_id
+    return unit_id in unit_scope(user)
 
 
 def require(user: Any, action: Action, unit: Any = None) -> None:
+    """Raise PermissionDenied (HTTP 403) unless `can(user, action, unit)`."""
     if not can(user, action, unit):
         raise PermissionDenied
 
 
 def requires(action: Action, *, write: bool = False, url_name: str | None = None) -> Callable:
-    """View decorator: login, then the role check. Object-level checks call `require` inside."""
+    """View decorator: login, then the role check. Object-level checks call `require` inside.
+
+    A view that changes data is declared with `write=True` and its namespaced url name, so the
+    permission-matrix test can prove every write endpoint is covered for every role.
+    """
+    if write and not url_name:
+        raise TypeError("requires(..., write=True) needs url_name='app:name'")
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         if write:
-            WRITE_ENDPOINTS[url_name or view.__name__] = action
+            WRITE_ENDPOINTS[url_name] = action
 
         @functools.wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -114,6 +154,8 @@ def requires(action: Action, *, write: bool = False, url_name: str | None = None
             require(request.user, action)
             return view(request, *args, **kwargs)
 
+        wrapped.cchc_action = action  # type: ignore[attr-defined]
+        wrapped.cchc_write = write  # type: ignore[attr-defined]
         return wrapped
 
     return decorator
