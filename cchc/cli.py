@@ -69,6 +69,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Đã dừng.", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `cchc ... | head` closed the pipe: not an error of ours.
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":
