@@ -61,15 +61,15 @@ class UnitForm(forms.ModelForm):
 
     def clean_successor_codes(self) -> str:
         codes = split_codes(self.cleaned_data["successor_codes"])
+        own = self.cleaned_data.get("code") or self.instance.code
+        if own in codes:
+            raise forms.ValidationError(_("A unit cannot be its own successor."))
         found = Unit.objects.in_bulk(codes, field_name="code")
         missing = [c for c in codes if c not in found]
         if missing:
             raise forms.ValidationError(
                 _("There is no unit with code %(codes)s.") % {"codes": ", ".join(f"“{c}”" for c in missing)}
             )
-        own = self.cleaned_data.get("code") or self.instance.code
-        if own in codes:
-            raise forms.ValidationError(_("A unit cannot be its own successor."))
         self.successors = [found[c] for c in codes]
         return "; ".join(codes)
 

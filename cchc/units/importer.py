@@ -331,7 +331,8 @@ def _check_scope(check: _Validator, rows: dict[str, _Row], existing: dict[str, _
         if parent_code in rows:
             return judge(parent_code) == ""
         parent = existing.get(parent_code)
-        return parent is not None and parent.id in scope
+        # An unknown parent is reported as such; it says nothing about the scope.
+        return parent is None or parent.id in scope
 
     def judge(code: str) -> str:
         if code in verdict:
