@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 # Apps that add sub-commands, in the order they appear in --help.
-COMMAND_MODULES = ["cchc.core_cli", "cchc.units.cli", "cchc.periods.cli"]
+COMMAND_MODULES = ["cchc.core_cli", "cchc.units.cli", "cchc.periods.cli", "cchc.scoring.cli"]
 
 
 class CliError(Exception):
