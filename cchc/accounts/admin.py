@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Role, User
 from .permissions import effective_role
@@ -34,4 +35,4 @@ def _admin_role_only(request: HttpRequest) -> bool:
 admin.site.has_permission = _admin_role_only
 admin.site.site_header = _("Administrative reform (CCHC) administration")
 admin.site.site_title = _("CCHC administration")
-admin.site.index_title = _("Administration")
+admin.site.index_title = pgettext_lazy("navigation", "Administration")
