@@ -28,8 +28,10 @@ class UnitForm(forms.ModelForm):
         help_text=gettext_lazy("For a merged, split or abolished unit: the codes of the units that "
                                "carry on its work, separated by “;”."),
     )
-    valid_from = forms.DateField(label=gettext_lazy("valid from"), **DATE_WIDGET)
-    valid_to = forms.DateField(label=gettext_lazy("valid to"), **DATE_WIDGET)
+    valid_from = forms.DateField(label=gettext_lazy("Valid from"), **DATE_WIDGET)
+    valid_to = forms.DateField(label=gettext_lazy("Valid to (last day)"), **DATE_WIDGET)
+
+    field_order = ["code", "name", "kind", "parent_code", "valid_from", "valid_to", "successor_codes"]
 
     class Meta:
         model = Unit
