@@ -1,11 +1,12 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
-from .models import Role, User
+from .models import ApiToken, Role, User
 from .permissions import effective_role
 
 
@@ -16,6 +17,38 @@ class UserAdmin(BaseUserAdmin):
     autocomplete_fields = ("unit",)
     fieldsets = (*BaseUserAdmin.fieldsets, (_("CCHC role"), {"fields": ("role", "unit")}))
     add_fieldsets = (*BaseUserAdmin.add_fieldsets, (_("CCHC role"), {"fields": ("role", "unit")}))
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens for integrating systems: issued here, shown once, revoked rather than deleted."""
+
+    list_display = ("name", "user", "prefix", "created", "last_used", "revoked")
+    list_filter = ("revoked",)
+    search_fields = ("name", "user__username", "prefix")
+    autocomplete_fields = ("user",)
+    readonly_fields = ("prefix", "created", "last_used")
+    actions = ["revoke_tokens"]
+
+    def get_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> list[str]:
+        if obj is None:
+            return ["user", "name"]
+        return ["user", "name", "prefix", "created", "last_used", "revoked"]
+
+    def save_model(self, request: HttpRequest, obj: ApiToken, form, change: bool) -> None:
+        raw = None if change else obj.set_new_token()
+        super().save_model(request, obj, form, change)
+        if raw:
+            messages.warning(
+                request,
+                gettext("Copy this token now, it will not be shown again: %(token)s")
+                % {"token": raw},
+            )
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke_tokens(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        for token in queryset.filter(revoked__isnull=True):
+            token.revoke()
 
 
 def _admin_role_only(request: HttpRequest) -> bool:

@@ -9,9 +9,10 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from .models import User
+        from .models import ApiToken, User
 
         auditlog.register(
             User,
             exclude_fields=["password", "last_login"],
         )
+        auditlog.register(ApiToken, exclude_fields=["token_hash", "last_used"])
