@@ -255,6 +255,11 @@ def test_scope_limits_what_an_officer_may_import(tree, tmp_path):
 
     assert import_units(write_csv(tmp_path / "ok.csv", rows[:2]), scope=scope).created == 2
 
+    # An unknown parent is reported as unknown, not as outside the scope.
+    path = write_csv(tmp_path / "unknown.csv", [["Q1", "Q", "xa", "NOPE", "", "", ""]])
+    unknown = refused(path, scope=scope)
+    assert [e.reason for e in unknown.errors] == ["unknown_parent"]
+
 
 def test_messages_are_vietnamese_and_name_line_and_column(tmp_path):
     rows = [["P1", "Tỉnh", "tinh", "", "", "", ""], ["A", "Đơn vị A", "xa", "NOPE", "", "", ""]]
