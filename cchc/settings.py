@@ -145,7 +145,9 @@ USE_THOUSAND_SEPARATOR = True
 FORMAT_MODULE_PATH = ["cchc.formats"]
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
+# Static files are served from the apps by WhiteNoise; STATIC_ROOT only for a `collectstatic` deployment.
+if os.environ.get("CCHC_STATIC_ROOT"):
+    STATIC_ROOT = os.environ["CCHC_STATIC_ROOT"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = DATA_DIR / "files"
