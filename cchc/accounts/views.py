@@ -6,9 +6,12 @@ from typing import Any
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
+from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
@@ -24,18 +27,57 @@ ACTION_LABELS = {
     LogEntry.Action.ACCESS: _("viewed"),
 }
 
+BOOLEAN_LABELS = {"True": _("yes"), "False": _("no")}
+
+
+def _text(value: Any) -> str:
+    return "" if value is None or value == "None" else str(value)
+
+
+def _m2m(change: dict[str, Any]) -> tuple[str, str]:
+    objects = ", ".join(str(o) for o in change.get("objects", []))
+    if change.get("operation") == "add":
+        return "", "+ " + objects
+    if change.get("operation") == "delete":
+        return "− " + objects, ""
+    return "", objects
+
+
+def _hidden(field: Any) -> bool:
+    """Reverse relations and the primary key: nothing a reader of the log needs."""
+    return bool(getattr(field, "primary_key", False) or (field.auto_created and not field.concrete))
+
 
 def _changes(entry: LogEntry) -> list[tuple[str, str, str]]:
-    """(field, before, after) with field labels and choice names when the model still exists."""
+    """(field label, before, after) for display: labels and choice names from the model when it
+    still exists; reverse relations and the primary key, which say nothing to a reader, left out."""
+    model = entry.content_type.model_class()
+    raw = entry.changes_dict or {}
     try:
-        changes = entry.changes_display_dict
+        display = entry.changes_display_dict if model is not None else {}
     except (AttributeError, LookupError, ValueError, TypeError):
-        changes = entry.changes_dict
+        display = {}
     rows = []
-    for field, values in changes.items():
-        before, after = (list(values) + ["", ""])[:2] if isinstance(values, list | tuple) else ("", values)
-        rows.append((str(field), "" if before in (None, "None") else str(before),
-                     "" if after in (None, "None") else str(after)))
+    for name, values in raw.items():
+        field = None
+        if model is not None:
+            try:
+                field = model._meta.get_field(name)
+            except FieldDoesNotExist:
+                field = None
+        if field is not None and _hidden(field):
+            continue
+        label = str(capfirst(field.verbose_name)) if field is not None else name
+        if isinstance(values, dict) and values.get("type") == "m2m":
+            before, after = _m2m(values)
+        else:
+            pair = list(values) if isinstance(values, list | tuple) else ["", values]
+            shown = display.get(getattr(field, "verbose_name", name), pair) if field is not None else pair
+            shown = list(shown) if isinstance(shown, list | tuple) and len(shown) == 2 else pair
+            if isinstance(field, models.BooleanField):
+                shown = [BOOLEAN_LABELS.get(str(v), v) for v in pair]
+            before, after = _text(shown[0]), _text(shown[1])
+        rows.append((label, before, after))
     return rows
 
 
