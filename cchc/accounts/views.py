@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import User
 from .permissions import Action, requires
@@ -27,7 +28,7 @@ ACTION_LABELS = {
     LogEntry.Action.ACCESS: _("viewed"),
 }
 
-BOOLEAN_LABELS = {"True": _("yes"), "False": _("no")}
+BOOLEAN_LABELS = {"True": pgettext_lazy("boolean", "yes"), "False": pgettext_lazy("boolean", "no")}
 
 
 def _text(value: Any) -> str:

@@ -128,3 +128,21 @@ def test_filter_by_text(client, users, audit_history):
     assert _rows(html) == 1
     empty = client.get(reverse("audit"), {"q": "không tồn tại"}).content.decode()
     assert "Chưa ghi nhận thay đổi nào." in empty
+
+
+def test_changes_are_shown_for_people(client, users, tree):
+    """Labels from the model, yes/no for flags, d/m/Y dates, no reverse relations or ids."""
+    from cchc.periods.models import Period
+
+    User.objects.create(username="nguoimoi", role=Role.VIEWER)
+    Period.objects.create(code="2021-M05", kind="month", year=2021, name="Tháng 5/2021",
+                          start="2021-04-15", end="2021-05-14", deadline="2021-05-20")
+    client.force_login(users["officer"])
+    html = client.get(reverse("audit"), {"q": "nguoimoi"}).content.decode()
+    changes = html.split("<tbody>")[1]
+    assert "Vai trò</b>" in changes and "Người xem (chỉ đọc)" in changes
+    assert 'Kích hoạt</b>: <span class="before">∅</span> → <span class="after">có</span>' in changes
+    assert "api_tokens" not in changes and ".None" not in changes
+    assert "<b>ID</b>" not in changes
+    period_html = client.get(reverse("audit"), {"q": "Tháng 5/2021"}).content.decode().split("<tbody>")[1]
+    assert "15/04/2021" in period_html and "20/05/2021" in period_html
