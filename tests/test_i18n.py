@@ -88,8 +88,7 @@ def test_login_page_is_vietnamese_by_default(client, db):
     assert "Log in" not in html
 
 
-def test_home_page_is_vietnamese_by_default(client, users, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def test_home_page_is_vietnamese_by_default(client, users):
     client.force_login(users["officer"])
     html = client.get(reverse("home")).content.decode()
     assert '<html lang="vi">' in html

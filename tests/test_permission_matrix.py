@@ -62,10 +62,6 @@ DECLARED_CASES: list[dict[str, Any]] = [*UNITS_CASES, *PERIODS_CASES]
 ALL_CASES: list[dict[str, Any]] = [*DECLARED_CASES, *ADMIN_CASES]
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(settings):
-    """The matrix logs in through force_login; argon2 only slows the fixture users down."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _load_all_urlconfs() -> None:

@@ -11,11 +11,6 @@ from cchc.accounts.models import Role, User
 from cchc.units.models import Unit, UnitKind
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def change_user_through_admin(client, target: User, **changes) -> None:
     """POST the real admin change form of `target`, starting from its current values."""
     data = {

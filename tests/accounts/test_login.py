@@ -11,6 +11,8 @@ from cchc.accounts.models import Role, User
 from cchc.units.models import Unit
 from tests.conftest import PASSWORD
 
+pytestmark = pytest.mark.real_hashers
+
 LOCKED_TEXT = "Tài khoản tạm thời bị khóa"
 
 

@@ -42,10 +42,6 @@ IN_SCOPE = {
 }
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(settings):
-    """Argon2 is slow by design; these tests do not log in, so hash the fixture passwords fast."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def expected(role: str, action: Action, unit_key: str) -> bool:

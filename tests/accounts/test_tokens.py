@@ -14,11 +14,6 @@ from hypothesis import strategies as st
 from cchc.accounts.models import ApiToken, Role, User, authenticate_token, hash_token
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def integrator(db) -> User:
     return User.objects.create(username="he_thong_mot_cua", role=Role.REPORTER)

@@ -14,9 +14,3 @@ def other_officer(tree) -> User:
     user.set_password("Mat-khau-thu-nghiem-2021")
     user.save()
     return user
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(settings):
-    """Views are tested through force_login; argon2 only slows the fixture users down."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -13,11 +13,6 @@ from cchc.periods.models import Period, PeriodKind
 from cchc.units.models import Unit, UnitKind
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def cards(html: str) -> dict[str, int]:
     """Dashboard cards as {label: number} (numbers may carry Vietnamese thousand separators)."""
     found = re.findall(r'<div class="num">([\d.]+)</div><div class="label">([^<]+)</div>', html)
