@@ -34,7 +34,12 @@ SECRET_KEY = _secret_key()
 DEBUG = os.environ.get("CCHC_DEBUG", "") == "1"
 ALLOWED_HOSTS = [h for h in os.environ.get("CCHC_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 
+# Our apps come first so their Vietnamese catalogs win over Django's own wording ("Lưu", not "Lưu lại").
 INSTALLED_APPS = [
+    "cchc.accounts",
+    "cchc.units",
+    "cchc.periods",
+    "cchc.web",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -45,10 +50,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "auditlog",
     "axes",
-    "cchc.accounts",
-    "cchc.units",
-    "cchc.periods",
-    "cchc.web",
 ]
 
 MIDDLEWARE = [
