@@ -25,7 +25,11 @@ def home(request: HttpRequest) -> HttpResponse:
         .values_list("kind", "n")
     )
     unit_counts = [(label, counts.get(value, 0)) for value, label in UnitKind.choices]
-    open_periods = list(Period.objects.filter(is_open=True).order_by("deadline", "code")[:OPEN_PERIODS_SHOWN])
+    # The cycle in progress first (soonest deadline first), then overdue periods, most recently due first.
+    upcoming = Period.objects.filter(is_open=True, deadline__gte=today).order_by("deadline", "code")
+    overdue = Period.objects.filter(is_open=True, deadline__lt=today).order_by("-deadline", "code")
+    open_periods = list(upcoming[:OPEN_PERIODS_SHOWN])
+    open_periods += list(overdue[: OPEN_PERIODS_SHOWN - len(open_periods)])
     for period in open_periods:
         period.days_left = (period.deadline - today).days
         period.days_overdue = -period.days_left

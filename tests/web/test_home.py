@@ -63,7 +63,20 @@ def test_open_periods_listed_closed_ones_not(client, users, tree):
     assert (today + dt.timedelta(days=5)).strftime("%d/%m/%Y") in html
     assert "còn 5 ngày" in html
     assert "quá hạn 3 ngày" in html
-    assert html.index("2026-M09") < html.index("2026-M10")  # nearest deadline first
+    assert html.index("2026-M10") < html.index("2026-M09")  # the cycle in progress comes first
+
+
+def test_old_overdue_periods_come_after_recent_ones(client, users, tree):
+    """A period left open for years must not push the current cycle off the dashboard."""
+    today = timezone.localdate()
+    make_period("2021-H1", is_open=True, deadline=today - dt.timedelta(days=2000))
+    make_period("2026-M09", is_open=True, deadline=today - dt.timedelta(days=3))
+    make_period("2026-M11", is_open=True, deadline=today + dt.timedelta(days=30))
+    make_period("2026-M10", is_open=True, deadline=today + dt.timedelta(days=2))
+    client.force_login(users["officer"])
+    html = client.get(reverse("home")).content.decode()
+    order = sorted(["2021-H1", "2026-M09", "2026-M10", "2026-M11"], key=html.index)
+    assert order == ["2026-M10", "2026-M11", "2026-M09", "2021-H1"]
 
 
 def test_no_open_period_message(client, users):
