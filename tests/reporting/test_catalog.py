@@ -14,7 +14,9 @@ from cchc.reporting.catalog import (
     parse_catalog,
 )
 
-HEADER = "code,parent,kind,name_vi,unit_vi,value_type,choices,aggregate,temporal,numerator_vi,denominator_vi\n"
+HEADER = (
+    "code,parent,kind,name_vi,unit_vi,value_type,choices,aggregate,temporal,numerator_vi,denominator_vi\n"
+)
 GOOD_ROWS = "1,,group,Nhóm,,,,,,,\n1.1,1,value,Số nhiệm vụ,Nhiệm vụ,integer,,sum,stock,,\n"
 
 
