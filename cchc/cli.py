@@ -14,7 +14,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 # Apps that add sub-commands, in the order they appear in --help.
-COMMAND_MODULES = ["cchc.core_cli", "cchc.units.cli", "cchc.periods.cli", "cchc.scoring.cli"]
+COMMAND_MODULES = [
+    "cchc.core_cli", "cchc.units.cli", "cchc.periods.cli", "cchc.scoring.cli", "cchc.onestop.cli",
+]
 
 
 class CliError(Exception):

@@ -1,0 +1,482 @@
+"""Read one-stop dossier exports (CSV, XLSX, JSON lines, Parquet) into a typed Arrow table (pure: no Django).
+
+Why this shape: exports run to millions of rows, so CSV and Parquet are read by pyarrow and every
+value is parsed and checked in one DuckDB query over the Arrow table (no Python loop per row); only
+the bad rows, few by nature, become Python objects for the error report. XLSX and JSON lines are
+walked row by row because their libraries do so anyway; both end in the same query.
+
+The result has the columns of :data:`cchc.onestop.schema.SCHEMA` (timestamps naive local time,
+Asia/Ho_Chi_Minh). Every problem found is reported at once by :class:`DossierFileError` with the
+line of the file (CSV/JSONL: line of the text file, header = line 1; XLSX: row of the sheet;
+Parquet: row number counted from 1) and the column as written in the file. Messages are Vietnamese
+(this module has no access to Django's translation machinery).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .schema import (
+    BOOLEAN,
+    CODE,
+    COLUMNS,
+    FALSE_WORDS,
+    INTEGER,
+    LABELS_VI,
+    LOCAL_TZ_NAME,
+    NUMBER,
+    REQUIRED,
+    SCHEMA,
+    TEXT,
+    TIMESTAMP,
+    TRUE_WORDS,
+    VALUE_ALIASES,
+    canonical_column,
+)
+
+FORMATS = ("csv", "xlsx", "jsonl", "parquet")
+_SUFFIXES = {
+    ".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".jsonl": "jsonl",
+    ".ndjson": "jsonl", ".json": "jsonl", ".parquet": "parquet", ".pq": "parquet",
+}
+MAX_REPORTED = 200  # bad rows kept with their details; the total is always counted
+LINE = "__line"
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One bad value: where it is (line, column as written in the file) and what is wrong."""
+
+    line: int | None
+    column: str
+    problem: str
+
+    def __str__(self) -> str:
+        where = []
+        if self.line is not None:
+            where.append(f"dòng {self.line}")
+        if self.column:
+            where.append(f"cột “{self.column}”")
+        prefix = ", ".join(where)
+        return f"{prefix}: {self.problem}" if prefix else self.problem
+
+
+class DossierFileError(ValueError):
+    """A dossier file that cannot be used; lists each bad row with its line and column (Vietnamese)."""
+
+    def __init__(self, path: str | Path, errors: list[RowError], total: int | None = None) -> None:
+        self.path = str(path)
+        self.errors = errors
+        self.total = total if total is not None else len(errors)
+        super().__init__(self.summary())
+
+    def summary(self, shown: int = 5) -> str:
+        """One line: the file, how many problems, the first few with line and column."""
+        if self.total == 1 and self.errors:
+            return f"Tệp {self.path}, {self.errors[0]}"
+        head = "; ".join(str(e).rstrip(".") for e in self.errors[:shown])
+        more = self.total - min(shown, len(self.errors))
+        tail = f"; và {more} lỗi khác" if more > 0 else ""
+        return f"Tệp {self.path} có {self.total} lỗi — {head}{tail}."
+
+
+def detect_format(path: str | Path) -> str:
+    """The file format from its extension (csv, xlsx, jsonl, parquet)."""
+    fmt = _SUFFIXES.get(Path(path).suffix.lower())
+    if fmt is None:
+        raise DossierFileError(
+            path,
+            [RowError(None, "", "định dạng tệp không được hỗ trợ (cần .csv, .xlsx, .jsonl hoặc .parquet).")],
+        )
+    return fmt
+
+
+def read_dossiers(path: str | Path, fmt: str | None = None) -> pa.Table:
+    """Read, map headers, parse and check a dossier file; the typed table or DossierFileError."""
+    path = Path(path)
+    fmt = fmt or detect_format(path)
+    if not path.is_file():
+        raise DossierFileError(path, [RowError(None, "", "không tìm thấy tệp.")])
+    loaders = {"csv": _load_csv, "xlsx": _load_xlsx, "jsonl": _load_jsonl, "parquet": _load_parquet}
+    if fmt not in loaders:
+        raise DossierFileError(path, [RowError(None, "", f"định dạng “{fmt}” không được hỗ trợ.")])
+    raw = loaders[fmt](path)
+    return normalize_table(raw, path)
+
+
+# -- loaders: raw columns as written, plus the line of each row ----------------------------------
+
+
+def _load_csv(path: Path) -> pa.Table:
+    import pyarrow.csv as pacsv
+
+    with path.open("r", encoding="utf-8-sig", newline="") as handle:
+        first = handle.readline()
+    if not first.strip():
+        raise DossierFileError(path, [RowError(1, "", "tệp rỗng hoặc thiếu dòng tiêu đề.")])
+    delimiter = max((";", ",", "\t"), key=first.count)
+    header = next(csv.reader([first], delimiter=delimiter))
+    names = _unique_names(header)
+    try:
+        table = pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types={name: pa.string() for name in names}, strings_can_be_null=False
+            ),
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        raise DossierFileError(path, [RowError(None, "", f"không đọc được tệp CSV ({exc}).")]) from exc
+    lines = np.arange(2, table.num_rows + 2, dtype=np.int64)
+    return table.append_column(LINE, pa.array(lines))
+
+
+def _unique_names(header: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    names = []
+    for name in header:
+        name = name.strip()
+        count = seen.get(name, 0)
+        seen[name] = count + 1
+        names.append(name if count == 0 else f"{name} ({count + 1})")
+    return names
+
+
+def _cell_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _load_xlsx(path: Path) -> pa.Table:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        raise DossierFileError(path, [RowError(None, "", f"không đọc được tệp XLSX ({exc}).")]) from exc
+    try:
+        sheet = book.worksheets[0]
+        header: list[str] | None = None
+        columns: list[list[str | None]] = []
+        lines: list[int] = []
+        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
+                continue
+            if header is None:
+                header = _unique_names([_cell_text(v) or "" for v in row])
+                columns = [[] for _ in header]
+                continue
+            for index, column in enumerate(columns):
+                column.append(_cell_text(row[index]) if index < len(row) else None)
+            lines.append(number)
+    finally:
+        book.close()
+    if header is None:
+        raise DossierFileError(path, [RowError(1, "", "bảng tính rỗng hoặc thiếu dòng tiêu đề.")])
+    arrays = {name: pa.array(values, pa.string()) for name, values in zip(header, columns, strict=True)}
+    arrays[LINE] = pa.array(lines, pa.int64())
+    return pa.table(arrays)
+
+
+def _load_jsonl(path: Path) -> pa.Table:
+    columns: dict[str, list[str | None]] = {}
+    lines: list[int] = []
+    errors: list[RowError] = []
+    with path.open("r", encoding="utf-8-sig") as handle:
+        for number, text in enumerate(handle, start=1):
+            if not text.strip():
+                continue
+            try:
+                record = json.loads(text)
+            except json.JSONDecodeError:
+                errors.append(RowError(number, "", "không phải một đối tượng JSON hợp lệ."))
+                continue
+            if not isinstance(record, dict):
+                errors.append(RowError(number, "", "mỗi dòng phải là một đối tượng JSON {\"cột\": giá trị}."))
+                continue
+            count = len(lines)
+            for key, value in record.items():
+                column = columns.get(key)
+                if column is None:
+                    column = columns[key] = [None] * count
+                column.append(_cell_text(value) if not isinstance(value, (dict, list)) else json.dumps(value))
+            lines.append(number)
+            for column in columns.values():
+                if len(column) < len(lines):
+                    column.append(None)
+    if errors:
+        raise DossierFileError(path, errors[:MAX_REPORTED], len(errors))
+    arrays = {name: pa.array(values, pa.string()) for name, values in columns.items()}
+    arrays[LINE] = pa.array(lines, pa.int64())
+    return pa.table(arrays)
+
+
+def _load_parquet(path: Path) -> pa.Table:
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise DossierFileError(path, [RowError(None, "", f"không đọc được tệp Parquet ({exc}).")]) from exc
+    lines = np.arange(1, table.num_rows + 1, dtype=np.int64)
+    return table.append_column(LINE, pa.array(lines))
+
+
+# -- mapping and parsing -------------------------------------------------------------------------
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _slug(expr: str) -> str:
+    """SQL: the value without diacritics, lower case, words joined by '_' (like schema.normalize_name)."""
+    return (
+        f"trim(regexp_replace(lower(strip_accents(replace(replace({expr}, 'đ', 'd'), 'Đ', 'D'))), "
+        f"'[^a-z0-9]+', '_', 'g'), '_')"
+    )
+
+
+def _typed_column(array: pa.ChunkedArray, kind: str) -> pa.ChunkedArray:
+    """Arrow pre-conversion: timestamps to naive local time, everything else to text for the SQL parser."""
+    kind_of = array.type
+    if kind == TIMESTAMP and pa.types.is_timestamp(kind_of):
+        if kind_of.tz is not None:
+            array = pc.local_timestamp(pc.cast(array, pa.timestamp(kind_of.unit, LOCAL_TZ_NAME)))
+        return pc.cast(array, pa.timestamp("us"))
+    if kind == TIMESTAMP and pa.types.is_date(kind_of):
+        return pc.cast(pc.cast(array, pa.date32()), pa.timestamp("us"))
+    if pa.types.is_dictionary(kind_of):
+        array = pc.cast(array, kind_of.value_type)
+        kind_of = array.type
+    if pa.types.is_null(kind_of):
+        return pa.chunked_array([pa.nulls(len(array), pa.string())])
+    if not (pa.types.is_string(kind_of) or pa.types.is_large_string(kind_of)):
+        if kind == TIMESTAMP:
+            # a number or a flag cannot be a date: make it fail parsing with its own text
+            return pc.cast(array, pa.string())
+        array = pc.cast(array, pa.string())
+    return array
+
+
+def _parse_expr(column: str, kind: str, typed_timestamp: bool) -> str:
+    """SQL expression turning the raw value of `column` into its canonical type (NULL when unparseable)."""
+    raw = f'"{column}"'
+    value = f"NULLIF(trim({raw}), '')"
+    if kind == TEXT:
+        return value
+    if kind == TIMESTAMP:
+        if typed_timestamp:
+            return f"CAST({raw} AS TIMESTAMP)"
+        iso = r"^\d{4}-\d{1,2}-\d{1,2}"
+        offset = iso + r"[T ].*(Z|z|[+-]\d{2}(:?\d{2})?)$"
+        return (
+            f"CASE WHEN {value} IS NULL THEN NULL "
+            f"WHEN regexp_matches({value}, '{offset}') "
+            f"THEN timezone('{LOCAL_TZ_NAME}', TRY_CAST({value} AS TIMESTAMPTZ)) "
+            f"WHEN regexp_matches({value}, '{iso}') THEN TRY_CAST({value} AS TIMESTAMP) "
+            f"ELSE try_strptime({value}, ['%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y']) END"
+        )
+    if kind == INTEGER:
+        number = f"TRY_CAST({value} AS DOUBLE)"
+        integral = f"{number} = floor({number}) AND abs({number}) < 1e15"
+        return f"CASE WHEN {integral} THEN CAST({number} AS BIGINT) END"
+    if kind == NUMBER:
+        return f"CASE WHEN isfinite(TRY_CAST({value} AS DOUBLE)) THEN TRY_CAST({value} AS DOUBLE) END"
+    if kind == BOOLEAN:
+        slug = _slug(value)
+        yes = ", ".join(_sql_string(w) for w in TRUE_WORDS)
+        no = ", ".join(_sql_string(w) for w in FALSE_WORDS)
+        return (
+            f"CASE WHEN {value} IS NULL THEN FALSE WHEN {slug} IN ({yes}) THEN TRUE "
+            f"WHEN {slug} IN ({no}) THEN FALSE END"
+        )
+    if kind == CODE:
+        slug = _slug(value)
+        cases = " ".join(
+            f"WHEN {_sql_string(alias)} THEN {_sql_string(code)}"
+            for alias, code in VALUE_ALIASES[column].items()
+        )
+        return f"CASE {slug} {cases} END"
+    raise ValueError(kind)
+
+
+def _describe(column: str) -> str:
+    """Vietnamese problem for an unparseable value; ``{value}`` stands for the value as written."""
+    if column == "level":
+        return "cấp “{value}” không hợp lệ (cần tinh, huyen, xa hoặc nganh_doc)."
+    if column == "channel":
+        return (
+            "hình thức nộp “{value}” không hợp lệ "
+            "(cần truc_tiep, truc_tuyen_toan_trinh, truc_tuyen_mot_phan hoặc buu_chinh)."
+        )
+    if column == "status":
+        return "trạng thái “{value}” không hợp lệ (cần dang_xu_ly, da_giai_quyet, tra_lai hoặc huy)."
+    kind = COLUMNS[column]
+    if kind == TIMESTAMP:
+        return (
+            "ngày giờ “{value}” không hợp lệ "
+            "(cần một ngày có thật, dạng YYYY-MM-DD[ HH:MM] hoặc dd/mm/yyyy[ HH:MM])."
+        )
+    if column == "rating":
+        return "đánh giá “{value}” không hợp lệ (cần số nguyên từ 1 đến 5)."
+    if kind == INTEGER:
+        return "“{value}” không phải số nguyên."
+    if kind == NUMBER:
+        return "“{value}” không phải một số."
+    if kind == BOOLEAN:
+        return "“{value}” không hợp lệ (cần có/không, true/false hoặc 1/0)."
+    return "giá trị “{value}” không hợp lệ."
+
+
+def normalize_table(raw: pa.Table, path: str | Path = "") -> pa.Table:
+    """Map headers to canonical columns, parse every value, check the rows; the typed table.
+
+    `raw` holds the columns as written in the file and a ``__line`` column (the line of each row).
+    """
+    headers: dict[str, str] = {}  # canonical -> header as written
+    errors: list[RowError] = []
+    for name in raw.column_names:
+        if name == LINE:
+            continue
+        column = canonical_column(name)
+        if column is None:
+            continue
+        if column in headers:
+            errors.append(
+                RowError(1, name, f"trùng nghĩa với cột “{headers[column]}” (cùng là {LABELS_VI[column]}).")
+            )
+            continue
+        headers[column] = name
+    for column in REQUIRED:
+        if column not in headers:
+            errors.append(RowError(1, "", f"thiếu cột bắt buộc “{LABELS_VI[column]}” ({column})."))
+    if errors:
+        raise DossierFileError(path, errors)
+
+    arrays: dict[str, pa.ChunkedArray] = {LINE: raw.column(LINE)}
+    typed_ts: set[str] = set()
+    for column, header in headers.items():
+        array = _typed_column(raw.column(header), COLUMNS[column])
+        if pa.types.is_timestamp(array.type):
+            typed_ts.add(column)
+        arrays[column] = array
+    source = pa.table(arrays)
+
+    selects = [f'"{LINE}"']
+    for column, kind in COLUMNS.items():
+        if column in headers:
+            selects.append(f"{_parse_expr(column, kind, column in typed_ts)} AS \"{column}\"")
+            raw_text = f'"{column}"' if column in typed_ts else f"NULLIF(trim(\"{column}\"), '')"
+            selects.append(f'{raw_text} AS "{column}__raw"')
+        else:
+            default = "FALSE" if kind == BOOLEAN else "NULL"
+            sql_type = {TEXT: "VARCHAR", CODE: "VARCHAR", TIMESTAMP: "TIMESTAMP", INTEGER: "BIGINT",
+                        NUMBER: "DOUBLE", BOOLEAN: "BOOLEAN"}[kind]
+            selects.append(f'CAST({default} AS {sql_type}) AS "{column}"')
+            selects.append(f'CAST(NULL AS VARCHAR) AS "{column}__raw"')
+
+    # All SQL below is built from canonical column names and our own checks; file values are data.
+    con = duckdb.connect()
+    try:
+        con.register("source", source)
+        con.execute(
+            "CREATE TEMP TABLE parsed AS SELECT *, count(*) OVER (PARTITION BY dossier_id) AS __dups "  # noqa: S608
+            f"FROM (SELECT {', '.join(selects)} FROM source)"
+        )
+        checks = _checks(headers)
+        union = " UNION ALL ".join(
+            f"SELECT \"{LINE}\" AS line, {_sql_string(column)} AS col, {i} AS check_no, "  # noqa: S608
+            f"CAST({shown} AS VARCHAR) AS shown FROM parsed WHERE {condition}"
+            for i, (column, condition, shown, _) in enumerate(checks)
+        )
+        total = con.execute(f"SELECT count(*) FROM ({union})").fetchall()[0][0]  # noqa: S608
+        if total:
+            listed = f"SELECT * FROM ({union}) ORDER BY line, check_no LIMIT {MAX_REPORTED}"  # noqa: S608
+            rows = con.execute(listed).fetchall()
+            for line, column, check_no, shown in rows:
+                problem = checks[check_no][3]
+                if shown is not None and "{value}" in problem:
+                    problem = problem.replace("{value}", str(shown))
+                errors.append(RowError(int(line), headers.get(column, LABELS_VI[column]), problem))
+            raise DossierFileError(path, errors, total)
+        status = (
+            "COALESCE(status, CASE WHEN completed_at IS NULL THEN 'dang_xu_ly' ELSE 'da_giai_quyet' END)"
+        )
+        outputs = [f'{status} AS status' if c == "status" else f'"{c}"' for c in COLUMNS]
+        final = f"SELECT {', '.join(outputs)} FROM parsed ORDER BY \"{LINE}\""  # noqa: S608
+        table = con.sql(final).to_arrow_table()
+    finally:
+        con.close()
+    return table.cast(SCHEMA)
+
+
+def _checks(headers: dict[str, str]) -> list[tuple[str, str, str, str]]:
+    """(column, SQL condition of a bad row, value shown, Vietnamese problem with {value})."""
+    checks: list[tuple[str, str, str, str]] = []
+    for column in COLUMNS:
+        if column not in headers:
+            continue
+        checks.append(
+            (column, f'"{column}__raw" IS NOT NULL AND "{column}" IS NULL', f'"{column}__raw"',
+             _describe(column))
+        )
+    checks += [
+        ("dossier_id", '"dossier_id__raw" IS NULL', "NULL", "thiếu mã hồ sơ."),
+        ("received_at", '"received_at__raw" IS NULL', "NULL", "thiếu ngày tiếp nhận."),
+        (
+            "dossier_id",
+            '"dossier_id" IS NOT NULL AND __dups > 1',
+            '"dossier_id"',
+            "mã hồ sơ “{value}” bị trùng với một dòng khác.",
+        ),
+    ]
+    if "completed_at" in headers:
+        checks.append(
+            ("completed_at", "completed_at < received_at", "strftime(completed_at, '%d/%m/%Y %H:%M')",
+             "ngày có kết quả ({value}) trước ngày tiếp nhận.")
+        )
+    if "due_at" in headers:
+        checks.append(
+            ("due_at", "due_at < date_trunc('day', received_at)", "strftime(due_at, '%d/%m/%Y %H:%M')",
+             "hạn xử lý ({value}) trước ngày tiếp nhận.")
+        )
+    if "processing_days" in headers:
+        checks.append(
+            ("processing_days", "processing_days < 0", "processing_days", "số ngày giải quyết ({value}) âm.")
+        )
+    if "rating" in headers:
+        checks.append(
+            ("rating", "rating IS NOT NULL AND rating NOT BETWEEN 1 AND 5", "rating",
+             "đánh giá {value} nằm ngoài khoảng 1–5.")
+        )
+    if "status" in headers:
+        checks.append(
+            ("completed_at", "status IN ('da_giai_quyet', 'tra_lai') AND completed_at__raw IS NULL", "status",
+             "hồ sơ đã giải quyết/trả lại nhưng thiếu ngày có kết quả.")
+        )
+        checks.append(
+            ("status", "status = 'dang_xu_ly' AND completed_at IS NOT NULL", "status",
+             "hồ sơ đang xử lý nhưng đã có ngày có kết quả.")
+        )
+    return checks
