@@ -80,21 +80,26 @@ def build_quarter_file(path) -> None:
         offset += counts[0]
     extra = np.arange(CARRIED_OVER + CANCELLED)
     carried = extra < CARRIED_OVER
-    parts.append({
-        "dossier_id": [f"X-{i:05d}" for i in extra],
-        "level": np.where(extra % 3 == 0, "tinh", "xa"),
-        "channel": ["truc_tuyen_toan_trinh"] * len(extra),
-        # carried over: received in Nov/Dec 2020, never completed; cancelled: received in the window
-        "received_at": np.where(carried, np.datetime64("2020-11-20T08:00", "us") + (extra % 20) * DAY,
-                                WINDOW_START + (extra % 80) * DAY + 8 * HOUR),
-        "due_at": np.full(len(extra), np.datetime64("NaT"), dtype="datetime64[us]"),
-        "processing_days": [5] * len(extra),
-        "completed_at": np.where(
-            carried, np.datetime64("NaT"), WINDOW_START + (extra % 80) * DAY + 40 * HOUR
-        ),
-        "status": np.where(carried, "dang_xu_ly", "huy"),
-        "apology_sent": [False] * len(extra),
-    })
+    parts.append(
+        {
+            "dossier_id": [f"X-{i:05d}" for i in extra],
+            "level": np.where(extra % 3 == 0, "tinh", "xa"),
+            "channel": ["truc_tuyen_toan_trinh"] * len(extra),
+            # carried over: received in Nov/Dec 2020, never completed; cancelled: received in the window
+            "received_at": np.where(
+                carried,
+                np.datetime64("2020-11-20T08:00", "us") + (extra % 20) * DAY,
+                WINDOW_START + (extra % 80) * DAY + 8 * HOUR,
+            ),
+            "due_at": np.full(len(extra), np.datetime64("NaT"), dtype="datetime64[us]"),
+            "processing_days": [5] * len(extra),
+            "completed_at": np.where(
+                carried, np.datetime64("NaT"), WINDOW_START + (extra % 80) * DAY + 40 * HOUR
+            ),
+            "status": np.where(carried, "dang_xu_ly", "huy"),
+            "apology_sent": [False] * len(extra),
+        }
+    )
     columns = {}
     for name in parts[0]:
         columns[name] = pa.concat_arrays([_arrow(part[name]) for part in parts])
@@ -150,7 +155,10 @@ def test_quarter_on_time_rate_per_level(capsys, quarter_file):
     for group in result["groups"]:
         received, completed, on_time, online = LEVELS[group["key"]["level"]]
         assert (group["received"], group["completed"], group["on_time"], group["online"]) == (
-            received, completed, on_time, online
+            received,
+            completed,
+            on_time,
+            online,
         )
     assert sum(g["completed"] for g in result["groups"]) == result["total"]["completed"]
 
