@@ -4,14 +4,42 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
+import gettext as gettext_module
 import re
 from pathlib import Path
 from typing import Any
 
 from cchc.cli import CliError, emit, json_flag
 
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)
 _VN = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
+
+
+@functools.cache
+def _catalog() -> gettext_module.NullTranslations:
+    """This package's compiled Vietnamese catalog, read directly.
+
+    cchc.onestop is not in INSTALLED_APPS yet (no models), so Django does not load its locale
+    directory; messages Django leaves untranslated are looked up here.
+    """
+    return gettext_module.translation("django", localedir=LOCALE_DIR, languages=["vi"], fallback=True)
+
+
+def _(message: str) -> str:
+    """Translate through Django, falling back on this package's own catalog (see _catalog)."""
+    from django.utils.translation import get_language, gettext
+
+    translated = gettext(message)
+    if translated == message and (get_language() or "").startswith("vi"):
+        translated = _catalog().gettext(message)
+    return translated
+
+
+def gettext_noop(message: str) -> str:
+    """Mark a msgid for makemessages at import time (Django's own needs settings loaded first)."""
+    return message
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -39,8 +67,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def parse_day(text: str, option: str) -> dt.date:
     """A date given on the command line, ISO or dd/mm/yyyy; CliError naming the option otherwise."""
-    from django.utils.translation import gettext as _
-
     value = text.strip()
     parts: tuple[int, int, int] | None = None
     if m := _ISO.fullmatch(value):
@@ -60,8 +86,6 @@ def parse_day(text: str, option: str) -> dt.date:
 
 def window_of(args: argparse.Namespace) -> tuple[dt.date, dt.date]:
     """The data window: a period id, or --from and --to (exactly one of the two ways)."""
-    from django.utils.translation import gettext as _
-
     from cchc.periods import windows
 
     dates = (args.date_from, args.date_to)
@@ -92,8 +116,6 @@ def window_of(args: argparse.Namespace) -> tuple[dt.date, dt.date]:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from django.utils.translation import gettext as _
-
     from .calendar import CalendarDataError, CalendarRangeError
     from .metrics import StatsInputError, dossier_stats, parse_by
     from .reader import DossierFileError, read_dossiers
@@ -120,17 +142,17 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 _COLUMNS = (
-    ("received", "Received"),
-    ("carried_over", "Carried over"),
-    ("completed", "Completed"),
-    ("on_time", "On time"),
-    ("late", "Late"),
-    ("on_time_rate", "On-time %"),
-    ("in_progress", "In progress"),
-    ("overdue_in_progress", "Overdue"),
-    ("online", "Online"),
-    ("online_rate", "Online %"),
-    ("late_without_apology", "Late, no apology"),
+    ("received", gettext_noop("Received")),
+    ("carried_over", gettext_noop("Carried over")),
+    ("completed", gettext_noop("Completed")),
+    ("on_time", gettext_noop("On time")),
+    ("late", gettext_noop("Late")),
+    ("on_time_rate", gettext_noop("On-time %")),
+    ("in_progress", gettext_noop("In progress")),
+    ("overdue_in_progress", gettext_noop("Overdue")),
+    ("online", gettext_noop("Online")),
+    ("online_rate", gettext_noop("Online %")),
+    ("late_without_apology", gettext_noop("Late, no apology")),
 )
 
 
@@ -146,8 +168,6 @@ def _number(value: Any) -> str:
 
 def render_table(result: dict[str, Any], by: list[str]) -> str:
     """A short Vietnamese text table: one line per group, then the total."""
-    from django.utils.translation import gettext as _
-
     window = result["window"]
     start = dt.date.fromisoformat(window["from"]).strftime("%d/%m/%Y")
     end = dt.date.fromisoformat(window["to"]).strftime("%d/%m/%Y")

@@ -178,3 +178,13 @@ def test_window_start_constant_is_the_quarter_start():
     from cchc.periods.windows import parse
 
     assert parse("2021-Q1").start == dt.date(2020, 12, 15)
+
+
+@pytest.mark.django_db
+def test_quarter_text_table_uses_vietnamese_numbers(capsys, quarter_file):
+    code = main(["dossiers", "stats", "--input", str(quarter_file), "--period", "2021-Q1"])
+    out, _ = capsys.readouterr()
+    assert code == 0
+    total = out.splitlines()[-1].split()
+    assert total[:3] == ["Tổng", "cộng", "130.729"]
+    assert "113.375" in total and "111.824" in total and "98,63" in total and "21,65" in total
