@@ -127,19 +127,42 @@ def _load_csv(path: Path) -> pa.Table:
     delimiter = max((";", ",", "\t"), key=first.count)
     header = next(csv.reader([first], delimiter=delimiter))
     names = _unique_names(header)
+    ragged: list[object] = []
+
+    def skip_ragged(row: Any) -> str:
+        ragged.append(row)
+        return "skip"
+
     try:
         table = pacsv.read_csv(
             path,
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter, ignore_empty_lines=False, invalid_row_handler=skip_ragged
+            ),
             convert_options=pacsv.ConvertOptions(
                 column_types={name: pa.string() for name in names}, strings_can_be_null=False
             ),
         )
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         raise DossierFileError(path, [RowError(None, "", f"không đọc được tệp CSV ({exc}).")]) from exc
+    if ragged:
+        raise DossierFileError(path, _ragged_rows(path, delimiter, len(names)), len(ragged))
     lines = np.arange(2, table.num_rows + 2, dtype=np.int64)
     return table.append_column(LINE, pa.array(lines))
+
+
+def _ragged_rows(path: Path, delimiter: str, expected: int) -> list[RowError]:
+    """Lines whose number of cells differs from the header's (error path only: a Python scan)."""
+    errors: list[RowError] = []
+    with path.open("r", encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle, delimiter=delimiter)
+        next(reader, None)
+        for row in reader:
+            if row and len(row) != expected:
+                problem = f"có {len(row)} ô trong khi dòng tiêu đề có {expected} cột."
+                errors.append(RowError(reader.line_num, "", problem))
+    return errors[:MAX_REPORTED]
 
 
 def _unique_names(header: list[str]) -> list[str]:
@@ -400,9 +423,12 @@ def normalize_table(raw: pa.Table, path: str | Path = "") -> pa.Table:
     con = duckdb.connect()
     try:
         con.register("source", source)
+        # rows with every cell empty (blank lines, trailing spreadsheet rows) are skipped; the line
+        # numbers of the others are kept in __line
+        blank = " AND ".join(f'NULLIF(trim(CAST("{c}" AS VARCHAR)), \'\') IS NULL' for c in headers)
         con.execute(
             "CREATE TEMP TABLE parsed AS SELECT *, count(*) OVER (PARTITION BY dossier_id) AS __dups "  # noqa: S608
-            f"FROM (SELECT {', '.join(selects)} FROM source)"
+            f"FROM (SELECT {', '.join(selects)} FROM source WHERE NOT ({blank}))"
         )
         checks = _checks(headers)
         union = " UNION ALL ".join(

@@ -357,3 +357,24 @@ def test_unsupported_extension(tmp_path):
 )
 def test_header_aliases(header, column):
     assert canonical_column(header) == column
+
+
+def test_ragged_csv_rows_are_named(tmp_path):
+    path = tmp_path / "ho-so.csv"
+    path.write_text("Mã hồ sơ,Ngày tiếp nhận,Cấp\nA,2021-01-04,xa\nB,2021-01-04\nC,2021-01-04,xa,thừa\n")
+    with pytest.raises(DossierFileError) as info:
+        read_dossiers(path)
+    assert [(e.line, e.problem) for e in info.value.errors] == [
+        (3, "có 2 ô trong khi dòng tiêu đề có 3 cột."),
+        (4, "có 4 ô trong khi dòng tiêu đề có 3 cột."),
+    ]
+
+
+def test_blank_lines_are_skipped_and_lines_keep_their_numbers(tmp_path):
+    path = tmp_path / "ho-so.csv"
+    path.write_bytes("\ufeffMã hồ sơ,Ngày tiếp nhận\nA,2021-01-04\n\nB,2021-01-05\n\n".encode())
+    assert read_dossiers(path).column("dossier_id").to_pylist() == ["A", "B"]
+    path.write_bytes("\ufeffMã hồ sơ,Ngày tiếp nhận\nA,2021-01-04\n\nB,hôm qua\n".encode())
+    with pytest.raises(DossierFileError) as info:
+        read_dossiers(path)
+    assert [(e.line, e.column) for e in info.value.errors] == [(4, "Ngày tiếp nhận")]
