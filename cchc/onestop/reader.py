@@ -387,13 +387,13 @@ def normalize_table(raw: pa.Table, path: str | Path = "") -> pa.Table:
             continue
         if column in headers:
             errors.append(
-                RowError(1, name, f"trùng nghĩa với cột “{headers[column]}” (cùng là {LABELS_VI[column]}).")
+                RowError(None, name, f"trùng nghĩa với cột “{headers[column]}” (cùng là {LABELS_VI[column]}).")
             )
             continue
         headers[column] = name
     for column in REQUIRED:
         if column not in headers:
-            errors.append(RowError(1, "", f"thiếu cột bắt buộc “{LABELS_VI[column]}” ({column})."))
+            errors.append(RowError(None, "", f"thiếu cột bắt buộc “{LABELS_VI[column]}” ({column})."))
     if errors:
         raise DossierFileError(path, errors)
 
