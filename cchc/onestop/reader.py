@@ -386,9 +386,8 @@ def normalize_table(raw: pa.Table, path: str | Path = "") -> pa.Table:
         if column is None:
             continue
         if column in headers:
-            errors.append(
-                RowError(None, name, f"trùng nghĩa với cột “{headers[column]}” (cùng là {LABELS_VI[column]}).")
-            )
+            problem = f"trùng nghĩa với cột “{headers[column]}” (cùng là {LABELS_VI[column]})."
+            errors.append(RowError(None, name, problem))
             continue
         headers[column] = name
     for column in REQUIRED:
