@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "cchc.units",
     "cchc.periods",
     "cchc.web",
+    "cchc.onestop",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
