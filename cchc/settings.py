@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "cchc.periods",
     "cchc.web",
     "cchc.onestop",
+    "cchc.scoring",
+    "cchc.reporting",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -6,5 +6,8 @@ urlpatterns = [
     path("", include("cchc.accounts.urls")),
     path("units/", include("cchc.units.urls")),
     path("periods/", include("cchc.periods.urls")),
+    path("reporting/", include("cchc.reporting.urls")),
+    path("dossiers/", include("cchc.onestop.urls")),
+    path("scoring/", include("cchc.scoring.urls")),
     path("admin/", admin.site.urls),
 ]
