@@ -1,6 +1,6 @@
 """Scoring templates: load a YAML criteria tree and check it before any unit is scored with it.
 
-A template is data a province edits (see `templates/*.yaml`), so every mistake in it must be reported
+A template is data a province edits (see `data/templates/*.yaml`), so every mistake in it must be reported
 in Vietnamese, naming the criterion, all at once — not as a traceback on the first unit scored.
 Pure Python (no Django). Numbers are read from their YAML text as `Decimal`, never through float.
 """
@@ -19,7 +19,7 @@ import yaml
 from cchc.scoring.i18n import gettext as _
 from cchc.scoring.numbers import plain, to_decimal, vi_number
 
-SHIPPED_DIR = Path(__file__).resolve().parent / "templates"
+SHIPPED_DIR = Path(__file__).resolve().parent / "data" / "templates"
 
 METHODS = ("manual", "indicator", "metric", "survey")
 AUTOMATIC_METHODS = ("indicator", "metric", "survey")

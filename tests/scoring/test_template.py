@@ -10,6 +10,7 @@ from pathlib import Path
 import polib
 import pytest
 
+from cchc.scoring.i18n import LOCALE_DIR
 from cchc.scoring.template import (
     SHIPPED_DIR,
     TemplateError,
@@ -331,7 +332,7 @@ def test_pure_modules_do_not_import_django():
 
 
 def test_catalog_is_complete():
-    po = polib.pofile(str(SHIPPED_DIR.parent / "locale/vi/LC_MESSAGES/django.po"))
+    po = polib.pofile(str(LOCALE_DIR / "vi/LC_MESSAGES/django.po"))
     assert not po.untranslated_entries()
     assert not po.fuzzy_entries()
-    assert (SHIPPED_DIR.parent / "locale/vi/LC_MESSAGES/django.mo").exists()
+    assert (LOCALE_DIR / "vi/LC_MESSAGES/django.mo").exists()
