@@ -1,4 +1,8 @@
-"""`cchc dossiers stats`: dossier metrics of a data window from a one-stop export file."""
+"""`cchc dossiers import` and `cchc dossiers stats`: one-stop dossiers into the store, and their metrics.
+
+Heavy modules (DuckDB, pyarrow, the calendar) are imported inside the handlers so that the
+`cchc` start-up cost stays small for every other command.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import datetime as dt
 import functools
 import gettext as gettext_module
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -43,14 +48,27 @@ def gettext_noop(message: str) -> str:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("dossiers", help="hồ sơ thủ tục hành chính một cửa: thống kê")
+    parser = sub.add_parser("dossiers", help="hồ sơ thủ tục hành chính một cửa: nhập, thống kê")
     commands = parser.add_subparsers(dest="dossiers_command", metavar="LỆNH")
     commands.required = True
 
     p = commands.add_parser(
+        "import", parents=[json_flag()],
+        help="nhập tệp hồ sơ vào kho (cập nhật hồ sơ trùng mã, không nhân đôi)",
+    )
+    p.add_argument("file", metavar="TỆP", help="tệp hồ sơ CSV, XLSX, JSONL hoặc Parquet")
+    p.add_argument(
+        "--skip-bad", metavar="TỆP_LỖI", help="bỏ qua dòng lỗi và ghi chúng (số dòng, lý do) vào tệp CSV này"
+    )
+    p.add_argument("--mapping", metavar="ÁNH_XẠ", help="tệp YAML ánh xạ cột và giá trị của hệ thống một cửa")
+    p.set_defaults(handler=cmd_import)
+
+    p = commands.add_parser(
         "stats", parents=[json_flag()], help="số liệu hồ sơ (tiếp nhận, giải quyết, đúng hạn, trực tuyến...)"
     )
-    p.add_argument("--input", metavar="TỆP", help="tệp hồ sơ CSV, XLSX, JSONL hoặc Parquet")
+    p.add_argument(
+        "--input", metavar="TỆP", help="tệp hồ sơ CSV, XLSX, JSONL hoặc Parquet (mặc định: kho hồ sơ đã nhập)"
+    )
     p.add_argument("--period", metavar="ID", help="kỳ báo cáo, ví dụ 2021-Q1 (từ 15/12/2020 đến 14/3/2021)")
     p.add_argument(
         "--from", dest="date_from", metavar="NGÀY", help="ngày bắt đầu (YYYY-MM-DD hoặc dd/mm/yyyy)"
@@ -126,7 +144,21 @@ def cmd_stats(args: argparse.Namespace) -> int:
     except StatsInputError as exc:
         raise CliError(str(exc)) from None
     if not args.input:
-        raise CliError(_("give the dossier file with --input FILE (the dossier store is not available yet)."))
+        from .store import DossierStore
+
+        store = DossierStore()
+        source = store.source()
+        if source is None:
+            raise CliError(
+                _("the dossier store %(root)s is empty: import a file with `cchc dossiers import FILE`, "
+                  "or give --input FILE.") % {"root": store.root}
+            )
+        try:
+            result = dossier_stats(source, start, end, by=by, unit=args.unit)
+        except StatsInputError as exc:
+            raise CliError(str(exc)) from None
+        emit(args, result, render_table(result, by))
+        return 0
     path = Path(args.input)
     if not path.is_file():
         raise CliError(_("file not found: %(path)s") % {"path": args.input})
@@ -138,6 +170,47 @@ def cmd_stats(args: argparse.Namespace) -> int:
     except (CalendarRangeError, CalendarDataError, StatsInputError) as exc:
         raise CliError(f"{path}: {exc}") from None
     emit(args, result, render_table(result, by))
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from .calendar import CalendarDataError, CalendarRangeError
+    from .reader import DossierFileError
+    from .store import DossierStore
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(_("file not found: %(path)s") % {"path": args.file})
+    mapping = Path(args.mapping) if args.mapping else None
+    if mapping is not None and not mapping.is_file():
+        raise CliError(_("mapping file not found: %(path)s") % {"path": args.mapping})
+
+    def progress(stage: str, step: int, steps: int) -> None:
+        print(f"[{step}/{steps}] {stage}…", file=sys.stderr, flush=True)
+
+    store = DossierStore()
+    try:
+        result = store.import_file(
+            path,
+            skip_bad=Path(args.skip_bad) if args.skip_bad else None,
+            mapping=mapping,
+            progress=None if args.json else progress,
+        )
+    except DossierFileError as exc:
+        details = "\n".join(f"  {error}" for error in exc.errors[1:]) if len(exc.errors) > 1 else ""
+        if details:
+            print(details, file=sys.stderr)
+        raise CliError(exc.summary() + " " + _("Nothing was imported.")) from None
+    except (CalendarRangeError, CalendarDataError) as exc:
+        raise CliError(f"{path}: {exc}") from None
+    data = result._asdict()
+    text = _(
+        "Imported %(imported)s new dossiers, updated %(updated)s, rejected %(rejected)s rows; "
+        "the store now holds %(total)s dossiers."
+    ) % {key: _number(value) for key, value in data.items()}
+    if args.skip_bad and result.rejected:
+        text += "\n" + _("Rejected rows written to %(path)s.") % {"path": args.skip_bad}
+    emit(args, data, text)
     return 0
 
 

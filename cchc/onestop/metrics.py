@@ -148,6 +148,11 @@ def with_deadlines(table: pa.Table, calendar: WorkCalendar | None = None) -> pa.
     return table.append_column("deadline", pa.array(deadline, pa.timestamp("us")))
 
 
+def is_dataset(source: object) -> bool:
+    """A Parquet glob or directory written by the dossier store (due times already computed)."""
+    return isinstance(source, (str, Path)) and ("*" in str(source) or Path(source).is_dir())
+
+
 def _source_table(source: pa.Table | str | Path, calendar: WorkCalendar | None) -> pa.Table:
     if isinstance(source, (str, Path)):
         from .reader import read_dossiers
@@ -156,6 +161,20 @@ def _source_table(source: pa.Table | str | Path, calendar: WorkCalendar | None) 
     if "deadline" not in source.column_names:
         source = with_deadlines(source, calendar)
     return source
+
+
+def _register(
+    con: duckdb.DuckDBPyConnection, source: pa.Table | str | Path, calendar: WorkCalendar | None
+) -> None:
+    """Make `source` the ``dossiers`` view of `con`: a store glob is scanned in place, not loaded."""
+    if is_dataset(source):
+        pattern = str(source)
+        if "*" not in pattern:
+            pattern = str(Path(pattern) / "**" / "*.parquet")
+        quoted = "'" + pattern.replace("'", "''") + "'"
+        con.execute(f"CREATE VIEW dossiers AS SELECT * FROM read_parquet({quoted})")  # noqa: S608
+    else:
+        con.register("dossiers", _source_table(source, calendar))
 
 
 def _check_window(start: dt.date, end: dt.date) -> None:
@@ -258,17 +277,17 @@ def dossier_stats(
 ) -> dict[str, Any]:
     """The ``dossiers stats --json`` document for the window [start, end] (dates inclusive).
 
-    `source` is a dossier table from :func:`cchc.onestop.reader.read_dossiers` (or a file path).
+    `source` is a dossier table from :func:`cchc.onestop.reader.read_dossiers`, a file path, or
+    the Parquet glob of :meth:`cchc.onestop.store.DossierStore.source` (scanned in place).
     Groups with only zero counts are left out; without `by` there is one group with an empty key.
     """
     _check_window(start, end)
     names = parse_by(list(by))
-    table = _source_table(source, calendar)
     columns = [DIMENSIONS[n] for n in names if n != "month"]
     plain = [n for n in names if n != "month"]
     con = duckdb.connect()
     try:
-        con.register("dossiers", table)
+        _register(con, source, calendar)
         total = _aggregate(con, start, end, [], unit)[0][1]
         windows = month_windows(start, end) if "month" in names else [("", start, end)]
         groups = []
@@ -295,13 +314,12 @@ def late_without_apology_ids(
 ) -> list[str]:
     """Ids of the dossiers completed late in the window with no apology letter (sorted), to follow up."""
     _check_window(start, end)
-    table = _source_table(source, calendar)
     where, params = _filter(unit)
     s = f"TIMESTAMP '{start.isoformat()} 00:00:00'"
     e = f"TIMESTAMP '{(end + dt.timedelta(days=1)).isoformat()} 00:00:00'"
     con = duckdb.connect()
     try:
-        con.register("dossiers", table)
+        _register(con, source, calendar)
         rows = con.execute(
             f"SELECT dossier_id FROM dossiers WHERE {where} AND completed_at >= {s} "  # noqa: S608
             f"AND completed_at < {e} "

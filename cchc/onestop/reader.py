@@ -29,6 +29,7 @@ import pyarrow.compute as pc
 from .schema import (
     BOOLEAN,
     CODE,
+    CODES,
     COLUMNS,
     FALSE_WORDS,
     INTEGER,
@@ -42,6 +43,7 @@ from .schema import (
     TRUE_WORDS,
     VALUE_ALIASES,
     canonical_column,
+    normalize_name,
 )
 
 FORMATS = ("csv", "xlsx", "jsonl", "parquet")
@@ -101,8 +103,29 @@ def detect_format(path: str | Path) -> str:
     return fmt
 
 
-def read_dossiers(path: str | Path, fmt: str | None = None) -> pa.Table:
-    """Read, map headers, parse and check a dossier file; the typed table or DossierFileError."""
+def read_dossiers(
+    path: str | Path, fmt: str | None = None, *, mapping: ExportMapping | str | Path | None = None
+) -> pa.Table:
+    """Read, map headers, parse and check a dossier file; the typed table or DossierFileError.
+
+    `mapping` (an :class:`ExportMapping` or the path of its YAML file) names the headers and coded
+    values of a given one-stop system's export when the built-in Vietnamese aliases do not.
+    """
+    return normalize_table(_load_raw(path, fmt), path, mapping=mapping)
+
+
+def read_dossiers_lenient(
+    path: str | Path, fmt: str | None = None, *, mapping: ExportMapping | str | Path | None = None
+) -> tuple[pa.Table, pa.Table]:
+    """Like :func:`read_dossiers` but keeps the good rows: (typed table, rejected rows).
+
+    The rejected rows are the file's cells as written, with ``line`` and ``reason`` (Vietnamese)
+    first, for ``--skip-bad``. File-level problems (unreadable file, missing column) still raise.
+    """
+    return normalize_table_lenient(_load_raw(path, fmt), path, mapping=mapping)
+
+
+def _load_raw(path: str | Path, fmt: str | None) -> pa.Table:
     path = Path(path)
     fmt = fmt or detect_format(path)
     if not path.is_file():
@@ -110,8 +133,75 @@ def read_dossiers(path: str | Path, fmt: str | None = None) -> pa.Table:
     loaders = {"csv": _load_csv, "xlsx": _load_xlsx, "jsonl": _load_jsonl, "parquet": _load_parquet}
     if fmt not in loaders:
         raise DossierFileError(path, [RowError(None, "", f"định dạng “{fmt}” không được hỗ trợ.")])
-    raw = loaders[fmt](path)
-    return normalize_table(raw, path)
+    return loaders[fmt](path)
+
+
+# -- mapping file of a one-stop system's export ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportMapping:
+    """Headers and coded values of one one-stop system's export (YAML file, see load_mapping)."""
+
+    columns: dict[str, str]  # canonical column -> header as written in the export
+    values: dict[str, dict[str, str]]  # canonical column -> {normalised wording: code}
+
+
+def load_mapping(path: str | Path) -> ExportMapping:
+    """Read a mapping file ``columns: {canonical: "header"}``, ``values: {channel: {"wording": code}}``.
+
+    Every key is checked: unknown canonical columns or codes are refused in Vietnamese, naming the key.
+    """
+    import yaml
+
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise DossierFileError(path, [RowError(None, "", f"không đọc được tệp ánh xạ ({exc}).")]) from exc
+    errors: list[RowError] = []
+    if not isinstance(data, dict):
+        raise DossierFileError(path, [RowError(None, "", "tệp ánh xạ phải có dạng columns:/values:.")])
+    for key in data:
+        if key not in ("columns", "values"):
+            errors.append(RowError(None, str(key), "khóa không hợp lệ (chỉ có columns và values)."))
+    columns: dict[str, str] = {}
+    raw_columns = data.get("columns") or {}
+    if not isinstance(raw_columns, dict):
+        errors.append(RowError(None, "columns", "phải là các cặp cột_chuẩn: \"tiêu đề trong tệp\"."))
+        raw_columns = {}
+    for canonical, header in raw_columns.items():
+        if canonical not in COLUMNS:
+            errors.append(RowError(None, f"columns.{canonical}", f"“{canonical}” không phải cột chuẩn "
+                                   f"(cần một trong {', '.join(COLUMNS)})."))
+        elif not isinstance(header, str) or not header.strip():
+            errors.append(RowError(None, f"columns.{canonical}", "thiếu tiêu đề cột trong tệp xuất."))
+        else:
+            columns[canonical] = header.strip()
+    values: dict[str, dict[str, str]] = {}
+    raw_values = data.get("values") or {}
+    if not isinstance(raw_values, dict):
+        errors.append(RowError(None, "values", "phải là các nhóm level/channel/status."))
+        raw_values = {}
+    for column, words in raw_values.items():
+        if column not in CODES:
+            problem = "chỉ ánh xạ giá trị cho level, channel, status."
+            errors.append(RowError(None, f"values.{column}", problem))
+            continue
+        if not isinstance(words, dict):
+            errors.append(RowError(None, f"values.{column}", "phải là các cặp \"cách ghi\": mã."))
+            continue
+        table: dict[str, str] = {}
+        for wording, code in words.items():
+            if code not in CODES[column]:
+                errors.append(RowError(None, f"values.{column}.{wording}",
+                                       f"mã “{code}” không hợp lệ (cần {', '.join(CODES[column])})."))
+            else:
+                table[normalize_name(str(wording))] = str(code)
+        values[column] = table
+    if errors:
+        raise DossierFileError(path, errors)
+    return ExportMapping(columns, values)
 
 
 # -- loaders: raw columns as written, plus the line of each row ----------------------------------
@@ -302,7 +392,9 @@ def _typed_column(array: pa.ChunkedArray, kind: str) -> pa.ChunkedArray:
     return array
 
 
-def _parse_expr(column: str, kind: str, typed_timestamp: bool) -> str:
+def _parse_expr(
+    column: str, kind: str, typed_timestamp: bool, aliases: dict[str, str] | None = None
+) -> str:
     """SQL expression turning the raw value of `column` into its canonical type (NULL when unparseable)."""
     raw = f'"{column}"'
     value = f"NULLIF(trim({raw}), '')"
@@ -338,7 +430,7 @@ def _parse_expr(column: str, kind: str, typed_timestamp: bool) -> str:
         slug = _slug(value)
         cases = " ".join(
             f"WHEN {_sql_string(alias)} THEN {_sql_string(code)}"
-            for alias, code in VALUE_ALIASES[column].items()
+            for alias, code in (aliases if aliases is not None else VALUE_ALIASES[column]).items()
         )
         return f"CASE {slug} {cases} END"
     raise ValueError(kind)
@@ -372,19 +464,48 @@ def _describe(column: str) -> str:
     return "giá trị “{value}” không hợp lệ."
 
 
-def normalize_table(raw: pa.Table, path: str | Path = "") -> pa.Table:
+def normalize_table(
+    raw: pa.Table, path: str | Path = "", *, mapping: ExportMapping | str | Path | None = None
+) -> pa.Table:
     """Map headers to canonical columns, parse every value, check the rows; the typed table.
 
     `raw` holds the columns as written in the file and a ``__line`` column (the line of each row).
     """
-    headers: dict[str, str] = {}  # canonical -> header as written
+    table, _rejects = _normalize(raw, path, mapping, lenient=False)
+    return table
+
+
+def normalize_table_lenient(
+    raw: pa.Table, path: str | Path = "", *, mapping: ExportMapping | str | Path | None = None
+) -> tuple[pa.Table, pa.Table]:
+    """Like :func:`normalize_table`, but bad rows are set aside: (typed table, rejected rows)."""
+    return _normalize(raw, path, mapping, lenient=True)
+
+
+def _resolve_headers(
+    raw: pa.Table, path: str | Path, mapping: ExportMapping | None
+) -> dict[str, str]:
+    """canonical column -> header as written; the mapping file first, then the built-in aliases."""
+    headers: dict[str, str] = {}
     errors: list[RowError] = []
+    explicit: dict[str, str] = {}  # normalised header -> canonical
+    if mapping is not None:
+        names = {normalize_name(n): n for n in raw.column_names if n != LINE}
+        for column, header in mapping.columns.items():
+            found = names.get(normalize_name(header))
+            if found is None:
+                problem = f"tệp ánh xạ khai báo cột “{header}” cho {column} nhưng tệp không có cột này."
+                errors.append(RowError(None, header, problem))
+            else:
+                explicit[normalize_name(found)] = column
     for name in raw.column_names:
         if name == LINE:
             continue
-        column = canonical_column(name)
+        column = explicit.get(normalize_name(name))
         if column is None:
-            continue
+            column = canonical_column(name)
+            if column is None or (mapping is not None and column in mapping.columns):
+                continue
         if column in headers:
             problem = f"trùng nghĩa với cột “{headers[column]}” (cùng là {LABELS_VI[column]})."
             errors.append(RowError(None, name, problem))
@@ -395,6 +516,19 @@ def normalize_table(raw: pa.Table, path: str | Path = "") -> pa.Table:
             errors.append(RowError(None, "", f"thiếu cột bắt buộc “{LABELS_VI[column]}” ({column})."))
     if errors:
         raise DossierFileError(path, errors)
+    return headers
+
+
+def _normalize(
+    raw: pa.Table, path: str | Path, mapping: ExportMapping | str | Path | None, lenient: bool
+) -> tuple[pa.Table, pa.Table]:
+    if mapping is not None and not isinstance(mapping, ExportMapping):
+        mapping = load_mapping(mapping)
+    headers = _resolve_headers(raw, path, mapping)
+    value_aliases = {
+        column: {**aliases, **(mapping.values.get(column, {}) if mapping else {})}
+        for column, aliases in VALUE_ALIASES.items()
+    }
 
     arrays: dict[str, pa.ChunkedArray] = {LINE: raw.column(LINE)}
     typed_ts: set[str] = set()
@@ -408,7 +542,8 @@ def normalize_table(raw: pa.Table, path: str | Path = "") -> pa.Table:
     selects = [f'"{LINE}"']
     for column, kind in COLUMNS.items():
         if column in headers:
-            selects.append(f"{_parse_expr(column, kind, column in typed_ts)} AS \"{column}\"")
+            parsed = _parse_expr(column, kind, column in typed_ts, value_aliases.get(column))
+            selects.append(f"{parsed} AS \"{column}\"")
             raw_text = f'"{column}"' if column in typed_ts else f"NULLIF(trim(\"{column}\"), '')"
             selects.append(f'{raw_text} AS "{column}__raw"')
         else:
@@ -435,25 +570,50 @@ def normalize_table(raw: pa.Table, path: str | Path = "") -> pa.Table:
             f"CAST({shown} AS VARCHAR) AS shown FROM parsed WHERE {condition}"
             for i, (column, condition, shown, _) in enumerate(checks)
         )
-        total = con.execute(f"SELECT count(*) FROM ({union})").fetchall()[0][0]  # noqa: S608
-        if total:
-            listed = f"SELECT * FROM ({union}) ORDER BY line, check_no LIMIT {MAX_REPORTED}"  # noqa: S608
-            rows = con.execute(listed).fetchall()
-            for line, column, check_no, shown in rows:
-                problem = checks[check_no][3]
-                if shown is not None and "{value}" in problem:
-                    problem = problem.replace("{value}", str(shown))
-                errors.append(RowError(int(line), headers.get(column, LABELS_VI[column]), problem))
+        con.execute(f"CREATE TEMP TABLE bad AS {union}")  # noqa: S608
+        total = con.execute("SELECT count(*) FROM bad").fetchall()[0][0]
+        rejects = pa.table({"line": pa.array([], pa.int64()), "reason": pa.array([], pa.string())})
+        if total and not lenient:
+            listed = f"SELECT * FROM bad ORDER BY line, check_no LIMIT {MAX_REPORTED}"  # noqa: S608
+            errors = [
+                _row_error(checks, headers, *row) for row in con.execute(listed).fetchall()
+            ]
             raise DossierFileError(path, errors, total)
+        if total:
+            reasons: dict[int, list[str]] = {}
+            for row in con.execute("SELECT * FROM bad ORDER BY line, check_no").fetchall():
+                error = _row_error(checks, headers, *row)
+                reasons.setdefault(int(row[0]), []).append(f"cột “{error.column}”: {error.problem}")
+            lines = pa.table({
+                "line": pa.array(list(reasons), pa.int64()),
+                "reason": pa.array(["; ".join(r) for r in reasons.values()], pa.string()),
+            })
+            con.register("reject_lines", lines)
+            con.register("raw_rows", raw)
+            rejects = con.sql(
+                f'SELECT l.line, l.reason, r.* EXCLUDE ("{LINE}") FROM reject_lines l '  # noqa: S608
+                f'JOIN raw_rows r ON r."{LINE}" = l.line ORDER BY l.line'
+            ).to_arrow_table()
         status = (
             "COALESCE(status, CASE WHEN completed_at IS NULL THEN 'dang_xu_ly' ELSE 'da_giai_quyet' END)"
         )
         outputs = [f'{status} AS status' if c == "status" else f'"{c}"' for c in COLUMNS]
-        final = f"SELECT {', '.join(outputs)} FROM parsed ORDER BY \"{LINE}\""  # noqa: S608
+        keep = f'WHERE "{LINE}" NOT IN (SELECT line FROM bad)' if total else ""  # noqa: S608
+        final = f"SELECT {', '.join(outputs)} FROM parsed {keep} ORDER BY \"{LINE}\""  # noqa: S608
         table = con.sql(final).to_arrow_table()
     finally:
         con.close()
-    return table.cast(SCHEMA)
+    return table.cast(SCHEMA), rejects
+
+
+def _row_error(
+    checks: list[tuple[str, str, str, str]], headers: dict[str, str], line: int, column: str, check_no: int,
+    shown: str | None,
+) -> RowError:
+    problem = checks[check_no][3]
+    if shown is not None and "{value}" in problem:
+        problem = problem.replace("{value}", str(shown))
+    return RowError(int(line), headers.get(column, LABELS_VI[column]), problem)
 
 
 def _checks(headers: dict[str, str]) -> list[tuple[str, str, str, str]]:
