@@ -494,8 +494,10 @@ def _resolve_headers(
         for column, header in mapping.columns.items():
             found = names.get(normalize_name(header))
             if found is None:
-                problem = f"tệp ánh xạ khai báo cột “{header}” cho {column} nhưng tệp không có cột này."
-                errors.append(RowError(None, header, problem))
+                # an export may leave optional columns out; a required one is reported by name
+                if column in REQUIRED:
+                    problem = f"tệp ánh xạ khai báo cột “{header}” cho {column} nhưng tệp không có cột này."
+                    errors.append(RowError(None, header, problem))
             else:
                 explicit[normalize_name(found)] = column
     for name in raw.column_names:
