@@ -53,9 +53,7 @@ class Filters:
 def _from_parquet_glob(pattern: str) -> pa.Table:
     con = duckdb.connect()
     try:
-        table = con.execute(
-            "SELECT * FROM read_parquet(?, union_by_name = true, hive_partitioning = false)", [pattern]
-        ).fetch_arrow_table()
+        table = con.read_parquet(pattern, union_by_name=True, hive_partitioning=False).to_arrow_table()
     finally:
         con.close()
     return table
@@ -84,6 +82,8 @@ def load_table(source: Any) -> pa.Table:
     """
     if hasattr(source, "source") and callable(source.source):
         source = source.source()
+        if source is None:  # an empty store
+            source = SCHEMA.empty_table()
     if isinstance(source, (str, Path)):
         path = Path(source)
         if path.is_dir():

@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "onestop"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("late/", views.late, name="late"),
+    path("late.xlsx", views.late_xlsx, name="late_xlsx"),
+    path("unit/<str:code>/", views.unit_detail, name="unit"),
+]
