@@ -178,6 +178,12 @@ def _context(request: HttpRequest, table: pa.Table) -> dict[str, Any]:
     }
 
 
+def _level_order(level: str) -> tuple[int, str]:
+    """Province, district, commune, sector offices, then anything else."""
+    order = list(LEVEL_LABELS)
+    return (order.index(level) if level in order else len(order), level)
+
+
 def _empty(request: HttpRequest, title: str) -> HttpResponse:
     return render(request, "onestop/empty.html", {"title": title})
 
@@ -252,7 +258,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         total=overview["total"],
         late_rows=late_rows,
         late_count=late_count,
-        level_field=[(LEVEL_LABELS.get(level, level), cells) for level, cells in sorted(level_field.items())],
+        level_field=[
+            (LEVEL_LABELS.get(level, level), sorted(cells, key=lambda c: (-c["received"], str(c["field"]))))
+            for level, cells in sorted(level_field.items(), key=lambda item: _level_order(item[0]))
+        ],
         chart=chart,
         chart_height=max(240, 22 * len(chart["units"]["labels"]) + 60),
         **_index_rows(request, table, ctx),
