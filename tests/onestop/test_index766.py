@@ -183,3 +183,21 @@ def test_exact_rate_is_half_up_of_the_true_ratio(numerator, denominator):
     assert abs(rate - true) <= Decimal("0.005")
     assert rate == rate.quantize(Decimal("0.01"))
     assert exact_rate(numerator, 0) is None
+
+
+def test_counts_agree_with_dossier_stats_per_unit_and_month():
+    """The one grouped query measures what `cchc dossiers stats --by unit,month` counts."""
+    from cchc.onestop.demo import build_demo_table
+    from cchc.onestop.metrics import dossier_stats
+
+    demo = build_demo_table(count=4_000, seed=11)
+    rows = service_index(demo, 2021)
+    stats = dossier_stats(demo, dt.date(2020, 12, 15), dt.date(2021, 12, 14), by=["unit", "month"])
+    expected = {(g["key"]["unit"], g["key"]["month"]): g for g in stats["groups"]}
+    assert len(rows) == len(expected) > 100
+    for row in rows:
+        group = expected[(row["unit"], row["month"])]
+        for name in ("received", "completed", "on_time", "early", "in_progress", "overdue_in_progress",
+                     "late_without_apology", "online", "postal"):
+            assert row["counts"][name] == group[name], (row["unit"], row["month"], name)
+        assert row["inputs"]["on_time_rate"] == group["on_time_rate"]
