@@ -3,6 +3,9 @@
     cchc score compute --template par-district-2022.yaml --scores diem.json [--json]
     cchc score validate --template FILE [--json]
     cchc score templates [--json]
+    cchc score load-templates [FILE ...] [--json]
+    cchc score import-survey --template CODE --year Y FILE [--json]
+    cchc score results --template CODE --year Y [--published] [--xlsx OUT] [--json]
 
 `--template` takes a file or the name of a shipped template (`cchc score templates` lists them).
 """
@@ -42,6 +45,33 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = commands.add_parser("templates", parents=[json_flag()], help=_("list the shipped scoring templates"))
     p.set_defaults(handler=cmd_templates)
+
+    p = commands.add_parser(
+        "load-templates", parents=[json_flag()], help=_("load scoring templates into the database")
+    )
+    p.add_argument(
+        "files", nargs="*", metavar=_("FILE"), help=_("template YAML files (default: the shipped ones)")
+    )
+    p.set_defaults(handler=cmd_load_templates)
+
+    p = commands.add_parser(
+        "import-survey",
+        parents=[json_flag()],
+        help=_("import survey points from CSV (unit_code, leaf_code, points)"),
+    )
+    p.add_argument("--template", required=True, help=_("template code in the database"))
+    p.add_argument("--year", required=True, type=int, help=_("assessment year"))
+    p.add_argument("file", metavar=_("FILE"), help=_("CSV file"))
+    p.set_defaults(handler=cmd_import_survey)
+
+    p = commands.add_parser(
+        "results", parents=[json_flag()], help=_("results table: points, index, band, rank")
+    )
+    p.add_argument("--template", required=True, help=_("template code in the database"))
+    p.add_argument("--year", required=True, type=int, help=_("assessment year"))
+    p.add_argument("--published", action="store_true", help=_("only published assessments"))
+    p.add_argument("--xlsx", metavar=_("OUT"), help=_("also write the table to this XLSX file"))
+    p.set_defaults(handler=cmd_results)
 
 
 def resolve_template(name: str) -> Template:
@@ -164,4 +194,127 @@ def cmd_templates(args: argparse.Namespace) -> int:
         lines.append(f"{name}: {template.name} ({vi_number(template.max)})")
     text = "\n".join(lines)
     emit(args, {"templates": rows}, text)
+    return 0
+
+
+# --- database commands (Django is set up by cchc.cli.main) ---------------------------------------------
+
+
+def _messages(exc: Exception) -> str:
+    return "; ".join(getattr(exc, "messages", None) or [str(exc)])
+
+
+def _stored_template(code: str) -> Any:
+    from cchc.scoring.models import ScoringTemplate
+
+    template = ScoringTemplate.objects.filter(code=code).first()
+    if template is None:
+        known = ", ".join(ScoringTemplate.objects.values_list("code", flat=True)) or "—"
+        raise CliError(
+            _(
+                "there is no template %(code)s in the database "
+                "(loaded: %(known)s; run cchc score load-templates)"
+            )
+            % {"code": code, "known": known}
+        )
+    return template
+
+
+def cmd_load_templates(args: argparse.Namespace) -> int:
+    from django.core.exceptions import ValidationError
+
+    from cchc.scoring import services
+
+    try:
+        files = args.files
+        loaded = services.load_template_files(files) if files else services.load_shipped_templates()
+    except ValidationError as exc:
+        raise CliError(_messages(exc)) from exc
+    labels = {"created": _("created"), "updated": _("updated"), "unchanged": _("unchanged")}
+    rows = [
+        {
+            "code": t.code,
+            "name": t.name,
+            "year": t.year,
+            "max": json_number(t.max_points),
+            "version": t.version,
+            "action": action,
+        }
+        for t, action in loaded
+    ]
+    lines = [f"{t.code}: {t.name} ({vi_number(t.max_points)}) — {labels[action]}" for t, action in loaded]
+    emit(args, {"templates": rows}, "\n".join(lines))
+    return 0
+
+
+def cmd_import_survey(args: argparse.Namespace) -> int:
+    from django.core.exceptions import ValidationError
+
+    from cchc.scoring import services
+
+    template = _stored_template(args.template)
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(_("survey file %(path)s does not exist") % {"path": args.file})
+    try:
+        summary = services.import_survey(template, args.year, path, services.SYSTEM)
+    except ValidationError as exc:
+        raise CliError(
+            _("survey file %(path)s: %(errors)s") % {"path": args.file, "errors": _messages(exc)}
+        ) from exc
+    text = _("%(rows)s survey points imported for %(assessments)s units.") % summary
+    emit(args, summary, text)
+    return 0
+
+
+def cmd_results(args: argparse.Namespace) -> int:
+    from cchc.scoring import services
+
+    template = _stored_template(args.template)
+    rows = services.results(template, args.year, published_only=args.published)
+    if not rows:
+        raise CliError(
+            _("no assessment of %(template)s for %(year)s") % {"template": args.template, "year": args.year}
+        )
+    if args.xlsx:
+        from cchc.scoring.exports import export_results_xlsx
+
+        try:
+            Path(args.xlsx).write_bytes(export_results_xlsx(template, args.year))
+        except OSError as exc:
+            raise CliError(_("cannot write %(path)s: %(error)s") % {"path": args.xlsx, "error": exc}) from exc
+    data = {
+        "template": template.code,
+        "year": args.year,
+        "rows": [
+            {
+                "unit": row.unit.code,
+                "name": row.unit.name,
+                "group": row.group,
+                "status": row.status,
+                "total": json_number(row.total),
+                "max": json_number(row.max),
+                "index": json_number(row.index),
+                "band": row.band,
+                "rank": row.rank,
+                "group_size": row.group_size,
+                "areas": {area.code: json_number(area.score) for area in row.areas},
+                "previous_total": json_number(row.previous_total),
+                "previous_index": json_number(row.previous_index),
+                "previous_rank": row.previous_rank,
+                "points_change": json_number(row.points_change),
+                "index_change": json_number(row.index_change),
+                "rank_change": row.rank_change,
+            }
+            for row in rows
+        ],
+    }
+    lines = []
+    for row in rows:
+        rank = f"{row.rank}/{row.group_size}" if row.rank is not None else "—"
+        lines.append(
+            f"{rank:>6}  {row.unit.name}: {vi_number(row.total)}/{vi_number(row.max)} "
+            f"({vi_number(row.index, 2)}%) {row.band or ''}"
+        )
+    emit(args, data, "\n".join(lines))
     return 0
