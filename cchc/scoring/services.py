@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.accounts.permissions import Action, can, require, unit_scope
-from cchc.scoring.engine import NodeResult, Result, automatic_scores, rank, score
+from cchc.scoring.engine import NodeResult, Result, ScoreError, automatic_scores, rank, score
 from cchc.scoring.models import (
     EDITABLE_BY_UNIT,
     RANKED,
@@ -784,8 +784,6 @@ def compute_automatic(
         values.update(dossier_inputs(dossiers, assessment.unit.code, assessment.year))
     values.update(inputs)
     parsed = assessment.template.parsed
-    from cchc.scoring.engine import ScoreError
-
     try:
         points, _missing = automatic_scores(parsed, values)
     except ScoreError as exc:
