@@ -136,7 +136,7 @@ def window_of(args: argparse.Namespace) -> tuple[dt.date, dt.date]:
 def cmd_stats(args: argparse.Namespace) -> int:
     from .calendar import CalendarDataError, CalendarRangeError
     from .metrics import StatsInputError, dossier_stats, parse_by
-    from .reader import DossierFileError, read_dossiers
+    from .reader import DossierFileError
 
     start, end = window_of(args)
     try:
@@ -157,19 +157,19 @@ def cmd_stats(args: argparse.Namespace) -> int:
             result = dossier_stats(source, start, end, by=by, unit=args.unit)
         except StatsInputError as exc:
             raise CliError(str(exc)) from None
-        emit(args, result, render_table(result, by))
+        emit(args, result, "" if args.json else render_table(result, by))
         return 0
     path = Path(args.input)
     if not path.is_file():
         raise CliError(_("file not found: %(path)s") % {"path": args.input})
     try:
-        table = read_dossiers(path)
-        result = dossier_stats(table, start, end, by=by, unit=args.unit)
+        # the path itself: a canonical Parquet file is scanned in place, anything else is read
+        result = dossier_stats(path, start, end, by=by, unit=args.unit)
     except DossierFileError as exc:
         raise CliError(exc.summary()) from None
     except (CalendarRangeError, CalendarDataError, StatsInputError) as exc:
         raise CliError(f"{path}: {exc}") from None
-    emit(args, result, render_table(result, by))
+    emit(args, result, "" if args.json else render_table(result, by))
     return 0
 
 

@@ -163,18 +163,180 @@ def _source_table(source: pa.Table | str | Path, calendar: WorkCalendar | None) 
     return source
 
 
+def _quote(text: str | Path) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+_FAST_TYPES = {
+    "text": (pa.types.is_string, pa.types.is_large_string),
+    "code": (pa.types.is_string, pa.types.is_large_string),
+    "timestamp": (lambda t: pa.types.is_timestamp(t) and t.tz is None,),
+    "integer": (pa.types.is_integer,),
+    "number": (pa.types.is_integer, pa.types.is_floating),
+    "boolean": (pa.types.is_boolean,),
+}
+
+
+def _canonical_parquet(path: Path) -> bool:
+    """A Parquet file already in the canonical schema (names and types): it can be checked in SQL."""
+    import pyarrow.parquet as pq
+
+    from .schema import COLUMNS, REQUIRED
+
+    try:
+        schema = pq.read_schema(path)
+    except (pa.ArrowInvalid, OSError):
+        return False
+    names = set(schema.names)
+    if not set(REQUIRED) <= names or len(names) != len(schema.names):
+        return False
+    for field in schema:
+        kind = COLUMNS.get(field.name)
+        if kind is None:
+            return False  # a column the reader would map or ignore: let it decide
+        value_type = field.type.value_type if pa.types.is_dictionary(field.type) else field.type
+        if not any(check(value_type) for check in _FAST_TYPES[kind]):
+            return False
+    return True
+
+
+def _fast_parquet_view(
+    con: duckdb.DuckDBPyConnection, path: Path, calendar: WorkCalendar | None
+) -> str | None:
+    """Scan a canonical Parquet file in place (no Arrow copy), checked by one SQL pass.
+
+    Why: reading tens of millions of rows into Python to re-parse values that are already typed
+    costs far more than the statistics. Returns None when the file has duplicate ids, else the name
+    of the view column flagging rows :func:`cchc.onestop.reader.read_dossiers` would not keep
+    unchanged (non-canonical codes, blank ids, inconsistent dates...): the caller counts them in its
+    own query and, if there are any, lets the reader take over (and report the bad rows by line).
+    Due times come from ``due_at`` or, for the distinct pairs (received day, processing days)
+    without it, from the working-day calendar, joined in.
+    """
+    import pyarrow.parquet as pq
+
+    from .schema import CODES, COLUMNS, COMPLETED_STATUSES, IN_PROGRESS
+
+    present = set(pq.read_schema(path).names)
+    file = f"read_parquet({_quote(path)})"
+
+    def col(name: str, sql_type: str) -> str:
+        return f'f."{name}"' if name in present else f"CAST(NULL AS {sql_type})"
+
+    cols = {name: col(name, t) for name, t in (
+        ("due_at", "TIMESTAMP"), ("completed_at", "TIMESTAMP"), ("processing_days", "BIGINT"),
+        ("rating", "BIGINT"), ("status", "VARCHAR"),
+    )}
+    def untrimmed(name: str) -> str:  # the reader trims values and reads a blank cell as missing
+        return f"f.\"{name}\" = '' OR f.\"{name}\" LIKE ' %' OR f.\"{name}\" LIKE '% '"
+
+    bad = [
+        f"f.dossier_id IS NULL OR {untrimmed('dossier_id')}",
+        "f.received_at IS NULL",
+        f"{cols['completed_at']} < f.received_at",
+        f"{cols['due_at']} < date_trunc('day', f.received_at)",
+        f"{cols['processing_days']} < 0",
+        f"{cols['rating']} NOT BETWEEN 1 AND 5",
+    ]
+    for name, codes in CODES.items():
+        if name in present:
+            listed = ", ".join(_quote(c) for c in codes)
+            bad.append(f'f."{name}" IS NOT NULL AND f."{name}" NOT IN ({listed})')
+    for name in ("unit_code", "field", "procedure_code"):
+        if name in present:
+            bad.append(untrimmed(name))
+    if "status" in present:
+        done = ", ".join(_quote(c) for c in COMPLETED_STATUSES)
+        bad.append(f"f.status IN ({done}) AND {cols['completed_at']} IS NULL")
+        bad.append(f"f.status = '{IN_PROGRESS}' AND {cols['completed_at']} IS NOT NULL")
+    need = f"{cols['due_at']} IS NULL AND {cols['processing_days']} IS NOT NULL"
+    checks = "COALESCE(" + " OR ".join(f"({b})" for b in bad) + ", FALSE)"
+    # built from canonical names and our own code lists; the path is quoted. The row checks are
+    # counted by the statistics query itself (one scan); duplicates need a pass of their own.
+    row = con.execute(
+        f"SELECT count(*) - count(DISTINCT dossier_id), count(*) FILTER (WHERE {need}) "  # noqa: S608
+        f"FROM {file} f"
+    ).fetchall()[0]
+    if row[0]:
+        return None
+    row = (0, *row[1:])
+    status = (
+        f"COALESCE({cols['status']}, CASE WHEN {cols['completed_at']} IS NULL "
+        "THEN 'dang_xu_ly' ELSE 'da_giai_quyet' END)"
+    )
+    due = cols["due_at"]
+    end_of_day = "+ INTERVAL 1 DAY - INTERVAL 1 MICROSECOND"
+    deadline = f"CASE WHEN {due} = date_trunc('day', {due}) THEN {due} {end_of_day} ELSE {due} END"
+    due_day = f"CAST({due} AS DATE)"
+    join = ""
+    if row[1]:
+        pairs = con.sql(
+            f"SELECT DISTINCT CAST(received_at AS DATE) AS day, {cols['processing_days']} AS n "  # noqa: S608
+            f"FROM {file} f WHERE {need}"
+        ).to_arrow_table()
+        days = pairs["day"].to_numpy().astype("datetime64[D]")
+        steps = pairs["n"].to_numpy().astype(np.int64)
+        if calendar is None:
+            first, last = days.min().astype(object).year, days.max().astype(object).year
+            calendar = WorkCalendar.from_files(range(first, last + 2 + int(steps.max()) // 200))
+        computed = calendar.add_working_days_array(days, steps)
+        con.register("computed_due", pa.table({
+            "day": pairs["day"], "n": pairs["n"], "computed": pa.array(computed, pa.date32()),
+        }))
+        join = (
+            " LEFT JOIN computed_due c ON c.day = CAST(f.received_at AS DATE) "
+            f'AND c.n = f."processing_days" AND {due} IS NULL'
+        )
+        due_day = f"COALESCE({due_day}, c.computed)"
+        deadline = f"COALESCE({deadline}, CAST(c.computed AS TIMESTAMP) {end_of_day})"
+    sql_types = {"text": "VARCHAR", "code": "VARCHAR", "timestamp": "TIMESTAMP", "integer": "BIGINT",
+                 "number": "DOUBLE", "boolean": "BOOLEAN"}
+
+    def output(name: str) -> str:
+        if name == "status":
+            return f"{status} AS status"
+        if COLUMNS[name] == "boolean":
+            return f'COALESCE(f."{name}", FALSE) AS "{name}"' if name in present else f'FALSE AS "{name}"'
+        if name in present:
+            return f'f."{name}"'
+        return f'CAST(NULL AS {sql_types[COLUMNS[name]]}) AS "{name}"'
+
+    select = ", ".join([
+        *(output(n) for n in COLUMNS),
+        f"{due_day} AS due_day",
+        f"{deadline} AS deadline",
+        f"{checks} AS __bad",
+    ])
+    con.execute(f"CREATE VIEW dossiers AS SELECT {select} FROM {file} f{join}")  # noqa: S608
+    return "__bad"
+
+
 def _register(
     con: duckdb.DuckDBPyConnection, source: pa.Table | str | Path, calendar: WorkCalendar | None
-) -> None:
-    """Make `source` the ``dossiers`` view of `con`: a store glob is scanned in place, not loaded."""
+) -> str | None:
+    """Make `source` the ``dossiers`` view of `con`: Parquet is scanned in place, not loaded.
+
+    Returns the column flagging rows to refuse when the source is a Parquet file scanned unchecked
+    (see _fast_parquet_view), else None (the source is already checked).
+    """
+    if (
+        isinstance(source, (str, Path))
+        and Path(source).suffix.lower() in (".parquet", ".pq")
+        and Path(source).is_file()
+        and _canonical_parquet(Path(source))
+    ):
+        bad = _fast_parquet_view(con, Path(source), calendar)
+        if bad is not None:
+            return bad
+        con.execute("DROP VIEW IF EXISTS dossiers")
     if is_dataset(source):
         pattern = str(source)
         if "*" not in pattern:
             pattern = str(Path(pattern) / "**" / "*.parquet")
-        quoted = "'" + pattern.replace("'", "''") + "'"
-        con.execute(f"CREATE VIEW dossiers AS SELECT * FROM read_parquet({quoted})")  # noqa: S608
+        con.execute(f"CREATE VIEW dossiers AS SELECT * FROM read_parquet({_quote(pattern)})")  # noqa: S608
     else:
         con.register("dossiers", _source_table(source, calendar))
+    return None
 
 
 def _check_window(start: dt.date, end: dt.date) -> None:
@@ -237,28 +399,43 @@ def _metrics(counts: dict[str, int]) -> dict[str, Any]:
     return result
 
 
-def _filter(unit: str | None) -> tuple[str, list[Any]]:
+def _filter(unit: str | None, bad: str | None = None) -> tuple[str, list[Any]]:
     where = f"status <> '{CANCELLED}'"
     params: list[Any] = []
     if unit:
         where += " AND unit_code = ?"
         params.append(unit)
+    if bad:
+        # rows to refuse are kept whatever their status or unit, to be counted (then all is redone)
+        where = f"({where}) OR {bad}"
     return where, params
 
 
+class _Unchecked(Exception):
+    """A Parquet file scanned in place holds rows the reader would refuse or rewrite."""
+
+
 def _aggregate(
-    con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, columns: list[str], unit: str | None
+    con: duckdb.DuckDBPyConnection,
+    start: dt.date,
+    end: dt.date,
+    columns: list[str],
+    unit: str | None,
+    bad: str | None = None,
 ) -> list[tuple[tuple[Any, ...], dict[str, int]]]:
-    where, params = _filter(unit)
+    where, params = _filter(unit, bad)
     keys = ", ".join(f'"{c}"' for c in columns)
     select = f"{keys}, " if keys else ""
     group = f" GROUP BY {keys}" if keys else ""
+    flagged = f", count(*) FILTER (WHERE {bad})" if bad else ""
     # SQL text from our own column names and ISO dates only; the unit code is a parameter
-    query = f"SELECT {select}{_sql_counts(start, end)} FROM dossiers WHERE {where}{group}"  # noqa: S608
+    query = f"SELECT {select}{_sql_counts(start, end)}{flagged} FROM dossiers WHERE {where}{group}"  # noqa: S608
     rows = con.execute(query, params).fetchall()
     result = []
     for row in rows:
-        key, values = row[: len(columns)], row[len(columns):]
+        if bad and row[-1]:
+            raise _Unchecked
+        key, values = row[: len(columns)], row[len(columns): len(columns) + len(COUNTS)]
         result.append((tuple(key), dict(zip(COUNTS, values, strict=True))))
     return result
 
@@ -287,12 +464,29 @@ def dossier_stats(
     plain = [n for n in names if n != "month"]
     con = duckdb.connect()
     try:
-        _register(con, source, calendar)
-        total = _aggregate(con, start, end, [], unit)[0][1]
+        bad = _register(con, source, calendar)
         windows = month_windows(start, end) if "month" in names else [("", start, end)]
+        try:
+            by_window = [
+                (code, _aggregate(con, first, last, columns, unit, bad)) for code, first, last in windows
+            ]
+        except _Unchecked:
+            from .reader import read_dossiers
+
+            # the reader maps what it can and names the rows it cannot (DossierFileError)
+            con.close()
+            table = read_dossiers(source)  # type: ignore[arg-type]
+            return dossier_stats(table, start, end, by=names, unit=unit, calendar=calendar)
+        if "month" in names:
+            total = _aggregate(con, start, end, [], unit)[0][1]
+        elif not columns:
+            total = by_window[0][1][0][1]
+        else:
+            # every dossier is in exactly one group: the total is the sum (one scan instead of two)
+            total = {n: sum(counts[n] for _k, counts in by_window[0][1]) for n in COUNTS}
         groups = []
-        for code, first, last in windows:
-            for key_values, counts in _aggregate(con, first, last, columns, unit):
+        for code, aggregated in by_window:
+            for key_values, counts in aggregated:
                 if not any(counts.values()):
                     continue
                 named = dict(zip(plain, key_values, strict=True))
@@ -314,12 +508,17 @@ def late_without_apology_ids(
 ) -> list[str]:
     """Ids of the dossiers completed late in the window with no apology letter (sorted), to follow up."""
     _check_window(start, end)
-    where, params = _filter(unit)
     s = f"TIMESTAMP '{start.isoformat()} 00:00:00'"
     e = f"TIMESTAMP '{(end + dt.timedelta(days=1)).isoformat()} 00:00:00'"
     con = duckdb.connect()
     try:
-        _register(con, source, calendar)
+        bad = _register(con, source, calendar)
+        if bad and con.execute(f"SELECT count(*) FROM dossiers WHERE {bad}").fetchall()[0][0]:  # noqa: S608
+            from .reader import read_dossiers
+
+            con.close()
+            return late_without_apology_ids(read_dossiers(source), start, end, unit, calendar)  # type: ignore[arg-type]
+        where, params = _filter(unit)
         rows = con.execute(
             f"SELECT dossier_id FROM dossiers WHERE {where} AND completed_at >= {s} "  # noqa: S608
             f"AND completed_at < {e} "

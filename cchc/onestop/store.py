@@ -91,7 +91,7 @@ class DossierStore:
             return 0
         con = duckdb.connect()
         try:
-            return int(con.execute(f"SELECT count(*) FROM read_parquet({_quote(pattern)})").fetchone()[0])  # noqa: S608
+            return int(con.execute(f"SELECT count(*) FROM read_parquet({_quote(pattern)})").fetchall()[0][0])  # noqa: S608
         finally:
             con.close()
 
