@@ -193,10 +193,9 @@ def lost_points_docx(assessment: Assessment) -> bytes:
     unit_line.add_run(assessment.unit.name).italic = True
 
     summary = _(
-        "The %(template)s of %(year)s reached %(total)s/%(max)s points, %(index)s%%, "
+        "The PAR index of %(year)s reached %(total)s/%(max)s points, %(index)s%%, "
         "ranked %(rank)s, band %(band)s; %(lost)s points were lost."
     ) % {
-        "template": assessment.template.name,
         "year": assessment.year,
         "total": vi_number(report.total),
         "max": vi_number(report.max),

@@ -64,7 +64,7 @@ def test_lost_points_docx_lists_lost_rows(published, scoring_users, tree):
     document = Document(io.BytesIO(exports.lost_points_docx(published)))
     text = "\n".join(p.text for p in document.paragraphs)
     assert "BÁO CÁO ĐIỂM BỊ TRỪ CHỈ SỐ CCHC NĂM 2022" in text
-    assert "7,3/10" in text and "73,00%" in text
+    assert "Chỉ số CCHC năm 2022 đạt 7,3/10 điểm, đạt 73,00%, xếp thứ 2/2, xếp loại Khá" in text
     assert document.styles["Normal"].font.name == "Times New Roman"
     section = document.sections[0]
     assert round(section.page_width.cm, 1) == 21.0 and round(section.left_margin.cm, 1) == 3.0
