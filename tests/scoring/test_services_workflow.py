@@ -7,6 +7,8 @@ from decimal import Decimal
 import pytest
 from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cchc.scoring import services
 from cchc.scoring.models import Assessment, LeafScore, Status
@@ -229,3 +231,15 @@ def test_invalid_template_text_names_the_node(db):
     with pytest.raises(ValidationError) as info:
         services.load_template_text(MINI_YAML.replace("max: 1.5}\n", "max: abc}\n", 1))
     assert any("1.2" in message for message in info.value.messages)
+
+
+@given(st.decimals(min_value=0, max_value=5, places=2, allow_nan=False, allow_infinity=False))
+def test_parse_points_accepts_exactly_zero_to_max(value):
+    maximum = Decimal("1.5")
+    text = format(value, "f").replace(".", ",")
+    if value <= maximum:
+        assert services.parse_points("3.2.1", text, maximum) == value
+    else:
+        with pytest.raises(ValidationError) as info:
+            services.parse_points("3.2.1", text, maximum)
+        assert "3.2.1" in info.value.messages[0] and "1,5" in info.value.messages[0]
