@@ -16,6 +16,7 @@ from typing import Any
 # Apps that add sub-commands, in the order they appear in --help.
 COMMAND_MODULES = [
     "cchc.core_cli", "cchc.units.cli", "cchc.periods.cli", "cchc.scoring.cli", "cchc.onestop.cli",
+    "cchc.reporting.cli",
 ]
 
 
