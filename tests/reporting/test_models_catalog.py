@@ -7,11 +7,10 @@ from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from cchc.reporting import BNV_2021_INDICATORS, BNV_2021_RULES
+from cchc.reporting import BNV_2021_INDICATORS, BNV_2021_RULES, services
 from cchc.reporting.catalog import load_catalog
-from cchc.reporting.rules import load_rules
-from cchc.reporting import services
 from cchc.reporting.models import Catalog, Indicator, RuleDef, Submission, Value
+from cchc.reporting.rules import load_rules
 
 
 def test_catalog_rows_mirror_the_files(catalog):
@@ -25,7 +24,9 @@ def test_catalog_rows_mirror_the_files(catalog):
     assert by_code["1.1"].kind == "group" and by_code["1.1"].value_type == ""
     assert by_code["3.1.3.a"].parent_code == "3.1.3"
     rules = load_rules(BNV_2021_RULES, pure)
-    assert list(RuleDef.objects.filter(catalog=catalog).values_list("rule_id", flat=True)) == [r.id for r in rules]
+    assert list(RuleDef.objects.filter(catalog=catalog).values_list("rule_id", flat=True)) == [
+        r.id for r in rules
+    ]
     assert catalog.source_hash and len(catalog.source_hash) == 64
     assert catalog.pure.codes == pure.codes and len(catalog.rules) == len(rules)
 
@@ -41,13 +42,18 @@ def test_loading_again_changes_nothing(catalog):
 def test_changed_files_refused_once_used(tmp_path, catalog, tree, h1):
     Submission.objects.create(unit=tree["stp"], period=h1, catalog=catalog)
     changed = tmp_path / "indicators.csv"
-    changed.write_text(BNV_2021_INDICATORS.read_text(encoding="utf-8").replace("Số TTHC cấp xã", "TTHC cấp xã"),
-                       encoding="utf-8")
+    changed.write_text(
+        BNV_2021_INDICATORS.read_text(encoding="utf-8").replace("Số TTHC cấp xã", "TTHC cấp xã"),
+        encoding="utf-8",
+    )
     with pytest.raises(ValidationError, match="bnv-2021"):
         services.load_catalog(changed)
     assert Indicator.objects.get(catalog=catalog, code="3.1.3.c").name == "Số TTHC cấp xã"
     fresh = services.load_catalog(changed, code="bnv-2021-v2")
-    assert fresh["created"] and Indicator.objects.get(catalog__code="bnv-2021-v2", code="3.1.3.c").name == "TTHC cấp xã"
+    assert (
+        fresh["created"]
+        and Indicator.objects.get(catalog__code="bnv-2021-v2", code="3.1.3.c").name == "TTHC cấp xã"
+    )
 
 
 def test_one_submission_per_unit_period_catalog(catalog, tree, h1):

@@ -28,6 +28,7 @@ def demo(db):
 
 def _approved_rows(province: Unit, period: Period) -> dict[str, dict[str, Value]]:
     """Independently: values of approved submissions of units whose parent chain reaches the province."""
+
     def under(unit: Unit) -> bool:
         while unit.parent_id is not None:
             unit = unit.parent
@@ -135,8 +136,9 @@ def test_year_of_flows_summed_only_when_all_quarters_approved(catalog, tree, per
     unit = tree["stp"]
     for n, quarter in enumerate(("2021-Q1", "2021-Q2", "2021-Q3", "2021-Q4"), start=1):
         submission = services.get_or_create_submission(unit, periods[quarter], catalog, admin)
-        services.save_values(submission, admin, {"1.1.3": str(n), "4.2.1": str(100 + n), "3.4.1": (n, 10)},
-                             submission.version)
+        services.save_values(
+            submission, admin, {"1.1.3": str(n), "4.2.1": str(100 + n), "3.4.1": (n, 10)}, submission.version
+        )
         services.submit(submission, admin)
         if quarter != "2021-Q4":
             services.approve(submission, admin)
@@ -158,12 +160,12 @@ def test_completeness_lists(demo):
     assert "GL-CHUPUH" in result.missing and "GL-BDT" in result.missing and "GL-IAPA" in result.missing
     assert result.draft == ("GL-IAPA",)
     assert "GL-SGDDT" in result.submitted and "GL-SGDDT" not in result.approved
-    assert "GL" in result.approved and "GL-CA" not in result.expected  # ngành dọc does not report this catalog
+    assert (
+        "GL" in result.approved and "GL-CA" not in result.expected
+    )  # ngành dọc does not report this catalog
     assert set(result.submitted) | set(result.missing) == set(result.expected)
     assert set(result.on_time) | set(result.late) == set(result.submitted)
-    expected_count = Unit.objects.filter(
-        parent__code="GL", kind__in=["so_nganh", "huyen"]
-    ).count() + 1
+    expected_count = Unit.objects.filter(parent__code="GL", kind__in=["so_nganh", "huyen"]).count() + 1
     assert len(result.expected) == expected_count
 
 

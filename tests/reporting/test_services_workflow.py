@@ -90,8 +90,14 @@ def test_bad_values_refused_per_field(stp, rep_users, code, raw, fragment):
 
 def test_vietnamese_numbers_ratio_and_rate_only(stp, rep_users):
     services.save_values(
-        stp, rep_users["reporter"],
-        {"3.1.3": "1.964", "3.4.2": "72,8", "3.4.1": {"numerator": "1.234", "denominator": "1.500"}, "1.5": "Có"},
+        stp,
+        rep_users["reporter"],
+        {
+            "3.1.3": "1.964",
+            "3.4.2": "72,8",
+            "3.4.1": {"numerator": "1.234", "denominator": "1.500"},
+            "1.5": "Có",
+        },
         stp.version,
     )
     values = services.stored_values(stp)
@@ -103,8 +109,10 @@ def test_vietnamese_numbers_ratio_and_rate_only(stp, rep_users):
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.integers(min_value=-10**6, max_value=-1) | st.decimals(min_value=Decimal("100.001"), max_value=10**6,
-                                                               places=3))
+@given(
+    st.integers(min_value=-(10**6), max_value=-1)
+    | st.decimals(min_value=Decimal("100.001"), max_value=10**6, places=3)
+)
 def test_generated_out_of_range_values_refused(stp, rep_users, bad):
     with pytest.raises(ValidationError):
         services.save_values(stp, rep_users["reporter"], {"3.3.3": bad, "1.2.1": bad}, stp.version)
