@@ -405,13 +405,20 @@ def _parse_expr(
             return f"CAST({raw} AS TIMESTAMP)"
         iso = r"^\d{4}-\d{1,2}-\d{1,2}"
         offset = iso + r"[T ].*(Z|z|[+-]\d{2}(:?\d{2})?)$"
-        return (
+        general = (
             f"CASE WHEN {value} IS NULL THEN NULL "
             f"WHEN regexp_matches({value}, '{offset}') "
             f"THEN timezone('{LOCAL_TZ_NAME}', TRY_CAST({value} AS TIMESTAMPTZ)) "
             f"WHEN regexp_matches({value}, '{iso}') THEN TRY_CAST({value} AS TIMESTAMP) "
             f"ELSE try_strptime({value}, ['%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y']) END"
         )
+        # speed: the usual export forms parsed by one format each before the general rule (which
+        # would give the same value: a dd/mm/yyyy text never takes its ISO branches)
+        usual = (
+            f"CASE WHEN length({raw}) <= 10 THEN try_strptime({raw}, '%d/%m/%Y') "
+            f"ELSE try_strptime({raw}, '%d/%m/%Y %H:%M') END"
+        )
+        return f"COALESCE({usual}, {general})"
     if kind == INTEGER:
         number = f"TRY_CAST({value} AS DOUBLE)"
         integral = f"{number} = floor({number}) AND abs({number}) < 1e15"
@@ -428,11 +435,11 @@ def _parse_expr(
         )
     if kind == CODE:
         slug = _slug(value)
-        cases = " ".join(
-            f"WHEN {_sql_string(alias)} THEN {_sql_string(code)}"
-            for alias, code in (aliases if aliases is not None else VALUE_ALIASES[column]).items()
-        )
-        return f"CASE {slug} {cases} END"
+        table = aliases if aliases is not None else VALUE_ALIASES[column]
+        cases = " ".join(f"WHEN {_sql_string(a)} THEN {_sql_string(code)}" for a, code in table.items())
+        # speed: a value written exactly as its code skips the slug (same result)
+        exact = ", ".join(_sql_string(code) for code in CODES[column] if table.get(code) == code)
+        return f"CASE WHEN {raw} IN ({exact}) THEN {raw} ELSE CASE {slug} {cases} END END"
     raise ValueError(kind)
 
 
@@ -541,49 +548,69 @@ def _normalize(
         arrays[column] = array
     source = pa.table(arrays)
 
+    # All SQL below is built from canonical column names and our own checks; file values are data.
+    con = duckdb.connect()
+    con.register("source", source)
     selects = [f'"{LINE}"']
     for column, kind in COLUMNS.items():
         if column in headers:
             parsed = _parse_expr(column, kind, column in typed_ts, value_aliases.get(column))
+            if kind in (CODE, BOOLEAN):
+                parsed = _lookup(con, column, parsed)
             selects.append(f"{parsed} AS \"{column}\"")
             raw_text = f'"{column}"' if column in typed_ts else f"NULLIF(trim(\"{column}\"), '')"
-            selects.append(f'{raw_text} AS "{column}__raw"')
+            selects.append(f'({raw_text} IS NOT NULL) AS "{column}__given"')
         else:
             default = "FALSE" if kind == BOOLEAN else "NULL"
             sql_type = {TEXT: "VARCHAR", CODE: "VARCHAR", TIMESTAMP: "TIMESTAMP", INTEGER: "BIGINT",
                         NUMBER: "DOUBLE", BOOLEAN: "BOOLEAN"}[kind]
             selects.append(f'CAST({default} AS {sql_type}) AS "{column}"')
-            selects.append(f'CAST(NULL AS VARCHAR) AS "{column}__raw"')
+            selects.append(f'FALSE AS "{column}__given"')
 
-    # All SQL below is built from canonical column names and our own checks; file values are data.
-    con = duckdb.connect()
     try:
-        con.register("source", source)
         # rows with every cell empty (blank lines, trailing spreadsheet rows) are skipped; the line
         # numbers of the others are kept in __line
         blank = " AND ".join(f'NULLIF(trim(CAST("{c}" AS VARCHAR)), \'\') IS NULL' for c in headers)
+        # parsed into Arrow (cheaper than a DuckDB table, and the result when every row is good)
+        status = (
+            "COALESCE(status, CASE WHEN completed_at IS NULL THEN 'dang_xu_ly' ELSE 'da_giai_quyet' END)"
+        )
+        parsed_table = con.sql(
+            f"SELECT *, {status} AS __status FROM "  # noqa: S608
+            f"(SELECT {', '.join(selects)} FROM source WHERE NOT ({blank}))"
+        ).to_arrow_table()
+        con.register("parsed", parsed_table)
+        # duplicates by a hash aggregate (usually empty), not a window over every row
         con.execute(
-            "CREATE TEMP TABLE parsed AS SELECT *, count(*) OVER (PARTITION BY dossier_id) AS __dups "  # noqa: S608
-            f"FROM (SELECT {', '.join(selects)} FROM source WHERE NOT ({blank}))"
+            "CREATE TEMP TABLE dup_ids AS SELECT dossier_id FROM parsed "
+            "WHERE dossier_id IS NOT NULL GROUP BY dossier_id HAVING count(*) > 1"
         )
         checks = _checks(headers)
         union = " UNION ALL ".join(
-            f"SELECT \"{LINE}\" AS line, {_sql_string(column)} AS col, {i} AS check_no, "  # noqa: S608
-            f"CAST({shown} AS VARCHAR) AS shown FROM parsed WHERE {condition}"
-            for i, (column, condition, shown, _) in enumerate(checks)
+            f"SELECT \"{LINE}\" AS line, {_sql_string(column)} AS col, {i} AS check_no "  # noqa: S608
+            f"FROM parsed WHERE {condition}"
+            for i, (column, condition, _shown, _) in enumerate(checks)
         )
         con.execute(f"CREATE TEMP TABLE bad AS {union}")  # noqa: S608
         total = con.execute("SELECT count(*) FROM bad").fetchall()[0][0]
         rejects = pa.table({"line": pa.array([], pa.int64()), "reason": pa.array([], pa.string())})
+        # the values shown in the messages, for the bad rows only: p = parsed row, r = row as read
+        shown = " ".join(f"WHEN {i} THEN CAST({c[2]} AS VARCHAR)" for i, c in enumerate(checks))
+        listing = (
+            f"SELECT b.line, b.col, b.check_no, CASE b.check_no {shown} END AS shown "  # noqa: S608
+            "FROM (SELECT * FROM bad ORDER BY line, check_no{limit}) b "
+            f'JOIN parsed p ON p."{LINE}" = b.line JOIN source r ON r."{LINE}" = b.line '
+            "ORDER BY b.line, b.check_no"
+        )
         if total and not lenient:
-            listed = f"SELECT * FROM bad ORDER BY line, check_no LIMIT {MAX_REPORTED}"  # noqa: S608
+            listed = listing.replace("{limit}", f" LIMIT {MAX_REPORTED}")
             errors = [
                 _row_error(checks, headers, *row) for row in con.execute(listed).fetchall()
             ]
             raise DossierFileError(path, errors, total)
         if total:
             reasons: dict[int, list[str]] = {}
-            for row in con.execute("SELECT * FROM bad ORDER BY line, check_no").fetchall():
+            for row in con.execute(listing.replace("{limit}", "")).fetchall():
                 error = _row_error(checks, headers, *row)
                 reasons.setdefault(int(row[0]), []).append(f"cột “{error.column}”: {error.problem}")
             lines = pa.table({
@@ -596,16 +623,50 @@ def _normalize(
                 f'SELECT l.line, l.reason, r.* EXCLUDE ("{LINE}") FROM reject_lines l '  # noqa: S608
                 f'JOIN raw_rows r ON r."{LINE}" = l.line ORDER BY l.line'
             ).to_arrow_table()
-        status = (
-            "COALESCE(status, CASE WHEN completed_at IS NULL THEN 'dang_xu_ly' ELSE 'da_giai_quyet' END)"
-        )
-        outputs = [f'{status} AS status' if c == "status" else f'"{c}"' for c in COLUMNS]
-        keep = f'WHERE "{LINE}" NOT IN (SELECT line FROM bad)' if total else ""  # noqa: S608
-        final = f"SELECT {', '.join(outputs)} FROM parsed {keep} ORDER BY \"{LINE}\""  # noqa: S608
-        table = con.sql(final).to_arrow_table()
+        if total:
+            outputs = ['__status AS status' if c == "status" else f'"{c}"' for c in COLUMNS]
+            final = (
+                f"SELECT {', '.join(outputs)} FROM parsed "  # noqa: S608
+                f'WHERE "{LINE}" NOT IN (SELECT line FROM bad) ORDER BY "{LINE}"'
+            )
+            table = con.sql(final).to_arrow_table()
+        else:
+            names = ["__status" if c == "status" else c for c in COLUMNS]
+            table = parsed_table.select(names).rename_columns(list(COLUMNS))
     finally:
         con.close()
     return table.cast(SCHEMA), rejects
+
+
+_LOOKUP_LIMIT = 1000
+
+
+def _lookup(con: duckdb.DuckDBPyConnection, column: str, parsed: str) -> str:
+    """`parsed` evaluated once per distinct value of a low-cardinality column, as a CASE on the value.
+
+    Why: the slug of a code or a yes/no word (accents stripped, regular expressions) costs far more
+    than the column is worth when evaluated on every one of millions of rows holding a handful of
+    distinct values. Same result; columns with many distinct values keep the plain expression.
+    """
+    rows = con.execute(
+        f'SELECT "{column}" AS raw, {parsed} AS parsed FROM '  # noqa: S608 - canonical names only
+        f'(SELECT DISTINCT "{column}" FROM source LIMIT {_LOOKUP_LIMIT + 1})'
+    ).fetchall()
+    if len(rows) > _LOOKUP_LIMIT:
+        return parsed
+
+    def literal(value: Any) -> str:
+        if value is None:
+            return "NULL"
+        if isinstance(value, bool):
+            return "TRUE" if value else "FALSE"
+        return _sql_string(str(value))
+
+    when_null = next((literal(p) for raw, p in rows if raw is None), "NULL")
+    cases = " ".join(f"WHEN {_sql_string(raw)} THEN {literal(p)}" for raw, p in rows if raw is not None)
+    if not cases:
+        return when_null
+    return f'CASE WHEN "{column}" IS NULL THEN {when_null} ELSE CASE "{column}" {cases} END END'
 
 
 def _row_error(
@@ -619,51 +680,59 @@ def _row_error(
 
 
 def _checks(headers: dict[str, str]) -> list[tuple[str, str, str, str]]:
-    """(column, SQL condition of a bad row, value shown, Vietnamese problem with {value})."""
+    """(column, SQL condition of a bad row, value shown, Vietnamese problem with {value}).
+
+    Conditions use the parsed columns and the ``<column>__given`` flags (a value was written);
+    shown values use ``p.`` (parsed row) or ``r.`` (the row as read).
+    """
+
+    def written(column: str) -> str:
+        return f"NULLIF(trim(CAST(r.\"{column}\" AS VARCHAR)), '')"
+
     checks: list[tuple[str, str, str, str]] = []
     for column in COLUMNS:
         if column not in headers:
             continue
         checks.append(
-            (column, f'"{column}__raw" IS NOT NULL AND "{column}" IS NULL', f'"{column}__raw"',
-             _describe(column))
+            (column, f'"{column}__given" AND "{column}" IS NULL', written(column), _describe(column))
         )
     checks += [
-        ("dossier_id", '"dossier_id__raw" IS NULL', "NULL", "thiếu mã hồ sơ."),
-        ("received_at", '"received_at__raw" IS NULL', "NULL", "thiếu ngày tiếp nhận."),
+        ("dossier_id", 'NOT "dossier_id__given"', "NULL", "thiếu mã hồ sơ."),
+        ("received_at", 'NOT "received_at__given"', "NULL", "thiếu ngày tiếp nhận."),
         (
             "dossier_id",
-            '"dossier_id" IS NOT NULL AND __dups > 1',
-            '"dossier_id"',
+            '"dossier_id" IN (SELECT dossier_id FROM dup_ids)',
+            'p."dossier_id"',
             "mã hồ sơ “{value}” bị trùng với một dòng khác.",
         ),
     ]
     if "completed_at" in headers:
         checks.append(
-            ("completed_at", "completed_at < received_at", "strftime(completed_at, '%d/%m/%Y %H:%M')",
+            ("completed_at", "completed_at < received_at", "strftime(p.completed_at, '%d/%m/%Y %H:%M')",
              "ngày có kết quả ({value}) trước ngày tiếp nhận.")
         )
     if "due_at" in headers:
         checks.append(
-            ("due_at", "due_at < date_trunc('day', received_at)", "strftime(due_at, '%d/%m/%Y %H:%M')",
+            ("due_at", "due_at < date_trunc('day', received_at)", "strftime(p.due_at, '%d/%m/%Y %H:%M')",
              "hạn xử lý ({value}) trước ngày tiếp nhận.")
         )
     if "processing_days" in headers:
         checks.append(
-            ("processing_days", "processing_days < 0", "processing_days", "số ngày giải quyết ({value}) âm.")
+            ("processing_days", "processing_days < 0", "p.processing_days",
+             "số ngày giải quyết ({value}) âm.")
         )
     if "rating" in headers:
         checks.append(
-            ("rating", "rating IS NOT NULL AND rating NOT BETWEEN 1 AND 5", "rating",
+            ("rating", "rating IS NOT NULL AND rating NOT BETWEEN 1 AND 5", "p.rating",
              "đánh giá {value} nằm ngoài khoảng 1–5.")
         )
     if "status" in headers:
         checks.append(
-            ("completed_at", "status IN ('da_giai_quyet', 'tra_lai') AND completed_at__raw IS NULL", "status",
+            ("completed_at", "status IN ('da_giai_quyet', 'tra_lai') AND NOT completed_at__given", "p.status",
              "hồ sơ đã giải quyết/trả lại nhưng thiếu ngày có kết quả.")
         )
         checks.append(
-            ("status", "status = 'dang_xu_ly' AND completed_at IS NOT NULL", "status",
+            ("status", "status = 'dang_xu_ly' AND completed_at IS NOT NULL", "p.status",
              "hồ sơ đang xử lý nhưng đã có ngày có kết quả.")
         )
     return checks
