@@ -29,6 +29,7 @@ from typing import NamedTuple
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .reader import DossierFileError, ExportMapping, RowError, read_dossiers, read_dossiers_lenient
 from .schema import COLUMNS
@@ -170,19 +171,20 @@ class DossierStore:
                 updated = sum(n for _m, n in replaced)
                 months |= {m for m, _n in replaced}
             month_list = ", ".join(_quote(m) for m in sorted(months))
-            if stored_pattern is not None and months:
-                kept = (
-                    f"SELECT {columns}, month FROM stored WHERE month IN ({month_list}) "  # noqa: S608
-                    "AND dossier_id NOT IN (SELECT dossier_id FROM incoming) UNION ALL "
-                )
-            else:
-                kept = ""
             staging.mkdir()
-            if months:
-                con.execute(
-                    f"COPY ({kept}SELECT {columns}, month FROM incoming) TO {_quote(staging / 'parts')} "  # noqa: S608
-                    "(FORMAT PARQUET, PARTITION_BY (month), COMPRESSION zstd)"
+            if stored_pattern is not None and months:
+                # the touched months: their stored rows not re-imported, plus the incoming rows
+                rows = con.sql(
+                    f"SELECT {columns}, month FROM stored WHERE month IN ({month_list}) "  # noqa: S608
+                    "AND dossier_id NOT IN (SELECT dossier_id FROM incoming) "
+                    f"UNION ALL SELECT {columns}, month FROM incoming"
+                ).to_arrow_table()
+            else:
+                rows = incoming.select(list(STORED_COLUMNS)).append_column(
+                    "month", pc.strftime(incoming["received_at"], format="%Y-%m")
                 )
+            if rows.num_rows:
+                _write_partitions(rows, staging / "parts")
             # the new version: rewritten months from staging, the others hard-linked from the current one
             target.mkdir()
             if (staging / "parts").is_dir():
@@ -213,6 +215,27 @@ class DossierStore:
         for path in (self.root / "versions").iterdir():
             if path.name not in keep:
                 shutil.rmtree(path, ignore_errors=True)
+
+
+def _write_partitions(rows: pa.Table, directory: Path) -> None:
+    """Hive partitions month=YYYY-MM written by pyarrow's multi-threaded dataset writer (snappy).
+
+    Why pyarrow rather than DuckDB's partitioned COPY: on this data it writes about twice as fast,
+    and the rows are already an Arrow table.
+    """
+    import pyarrow.dataset as ds
+
+    ds.write_dataset(
+        rows,
+        directory,
+        format="parquet",
+        partitioning=ds.partitioning(pa.schema([("month", pa.string())]), flavor="hive"),
+        basename_template="part-{i}.parquet",
+        file_options=ds.ParquetFileFormat().make_write_options(compression="snappy"),
+        max_rows_per_group=256 * 1024,
+        min_rows_per_group=64 * 1024,
+        existing_data_behavior="error",
+    )
 
 
 def _write_rejects(rejects: pa.Table, path: Path) -> None:
