@@ -464,7 +464,16 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
         result = score(parsed, points)
     except ScoreError as exc:  # pragma: no cover - the points were checked above
         raise Http404(str(exc)) from exc
-    return render(request, "scoring/_totals.html", {"totals": _totals(result), "preview_errors": errors})
+    node_scores = [
+        {"slug": slug(node.code), "score": fmt(node.score)}
+        for node in result.nodes.values()
+        if node.children
+    ]
+    return render(
+        request,
+        "scoring/_totals.html",
+        {"totals": _totals(result), "preview_errors": errors, "node_scores": node_scores},
+    )
 
 
 def _evidence_block(

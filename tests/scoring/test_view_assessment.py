@@ -169,6 +169,9 @@ def test_live_totals_use_the_typed_points_without_saving(client, self_assessed, 
     url = reverse("scoring:preview", args=[self_assessed.pk])
     fragment = client.get(url, {"points-1.2": "1,5", "points-2.1": "3"}).content.decode()
     assert 'id="total-points">6,5/10<' in fragment and "65,00%" in fragment and "Khá" in fragment
+    # the area and parent scores of the table are updated out of band: area 1 = 2 + 1,5, area 2 = 3
+    assert '<span id="score-1" hx-swap-oob="true">3,5</span>' in fragment
+    assert '<span id="score-2" hx-swap-oob="true">3</span>' in fragment
     bad = client.get(url, {"points-1.2": "9"})
     assert "1.2" in bad.content.decode() and bad.context["preview_errors"]
     assert points(self_assessed, "1.2") == Decimal("1")
