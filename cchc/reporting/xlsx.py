@@ -495,12 +495,7 @@ def read_xlsx(
                 )
                 continue
             numerator, denominator = cached_cells[5], cached_cells[6]
-        if not (_cell_text(value) or has_counts):
-            continue  # blank: the stored value stays as it is
-        raw: dict[str, Any] = {"value": value}
-        if is_ratio:
-            raw.update(numerator=numerator, denominator=denominator)
-        elif _cell_text(numerator) or _cell_text(denominator):
+        if not is_ratio and (_cell_text(numerator) or _cell_text(denominator)):
             errors.append(
                 CellError(
                     SHEET,
@@ -510,6 +505,11 @@ def read_xlsx(
                 )
             )
             continue
+        if not (_cell_text(value) or has_counts):
+            continue  # blank: the stored value stays as it is
+        raw: dict[str, Any] = {"value": value}
+        if is_ratio:
+            raw.update(numerator=numerator, denominator=denominator)
         note_text = _unquote(_cell_text(note))
         raw["note"] = note_text
         try:
