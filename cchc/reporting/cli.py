@@ -138,6 +138,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from django.core.exceptions import ValidationError
+    from django.db import transaction
 
     from cchc.reporting.services import SYSTEM, ConflictError, entry_error_message, get_or_create_submission
     from cchc.reporting.xlsx import XlsxImportError, import_xlsx
@@ -146,8 +147,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     if not Path(args.file).is_file():
         raise CliError(_t("File %(name)s does not exist.") % {"name": args.file})
     try:
-        submission = get_or_create_submission(unit, period, catalog, SYSTEM)
-        result = import_xlsx(args.file, submission, SYSTEM)
+        with transaction.atomic():  # a refused file leaves no empty submission behind
+            submission = get_or_create_submission(unit, period, catalog, SYSTEM)
+            result = import_xlsx(args.file, submission, SYSTEM)
     except XlsxImportError as exc:
         if args.json:
             print(json.dumps({"saved": 0, "errors": [e.as_dict() for e in exc.errors]}, ensure_ascii=False))
