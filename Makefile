@@ -39,6 +39,11 @@ messages: $(VENV)/.installed
 	   && DJANGO_SETTINGS_MODULE=cchc.settings $(CURDIR)/$(BIN)/django-admin compilemessages) || exit 1; \
 	done
 
+## make bench: dossier statistics benchmark, 20 million synthetic dossiers (pandas is installed for the comparison only)
+bench: $(VENV)/.installed-test
+	$(BIN)/pip install -q pandas
+	$(BIN)/python bench/dossiers.py
+
 system-deps:
 	scripts/system-deps.sh
 
