@@ -107,8 +107,12 @@ def ensure_account(account: DemoAccount) -> Any:
     return user
 
 
-def load_demo() -> dict[str, Any]:
-    """Load the demo province, its periods and accounts; idempotent. Returns what `cchc demo` prints."""
+def load_demo(*, samples: bool = True) -> dict[str, Any]:
+    """Load the demo province, its periods and accounts; idempotent. Returns what `cchc demo` prints.
+
+    With `samples`, also the sample activity of each capability (one-stop dossiers, PAR scores),
+    which takes a few seconds; tests of the base demo leave it out.
+    """
     from axes.utils import reset as reset_lockouts
     from django.db import transaction
     from django.utils import translation
@@ -130,6 +134,14 @@ def load_demo() -> dict[str, Any]:
     for account in accounts:
         reset_lockouts(username=account.username)
 
+    extra: dict[str, Any] = {}
+    if samples:
+        from cchc.onestop.demo import load_dossier_demo
+        from cchc.scoring.demo import load_scoring_demo
+
+        extra["dossiers"] = load_dossier_demo()
+        extra["scoring"] = load_scoring_demo()
+
     province = Unit.objects.get(code=PROVINCE_CODE)
     with translation.override("vi"):
         listed = [
@@ -150,6 +162,7 @@ def load_demo() -> dict[str, Any]:
         "national": national,
         "imported": {"created": imported.created, "updated": imported.updated},
         "users": listed,
+        **extra,
     }
 
 

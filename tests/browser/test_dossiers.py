@@ -25,7 +25,7 @@ def vi(msgid: str) -> str:
 @pytest.fixture
 def demo(transactional_db, tmp_path, monkeypatch) -> dict:
     monkeypatch.setenv("CCHC_DATA_DIR", str(tmp_path))
-    loader.load_demo()
+    loader.load_demo(samples=False)
     return load_dossier_demo()
 
 

@@ -29,7 +29,7 @@ def account(username: str) -> loader.DemoAccount:
 
 @pytest.fixture
 def demo(transactional_db) -> dict:
-    return loader.load_demo()
+    return loader.load_demo(samples=False)
 
 
 def log_in(page, live_server, username: str, password: str) -> None:

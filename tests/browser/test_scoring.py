@@ -38,7 +38,7 @@ def vi(msgid: str) -> str:
 def demo(transactional_db, tmp_path, monkeypatch, settings) -> dict:
     monkeypatch.setenv("CCHC_DATA_DIR", str(tmp_path))
     settings.MEDIA_ROOT = tmp_path / "files"
-    loader.load_demo()
+    loader.load_demo(samples=False)
     return load_scoring_demo()
 
 

@@ -70,7 +70,7 @@ def log_in(username: str, password: str) -> Client:
 
 @pytest.fixture
 def demo(db) -> dict:
-    return loader.load_demo()
+    return loader.load_demo(samples=False)
 
 
 # --- the data file itself -------------------------------------------------------------------
@@ -215,7 +215,7 @@ def snapshot() -> dict:
 
 def test_second_run_changes_nothing(demo) -> None:
     before = snapshot()
-    again = loader.load_demo()
+    again = loader.load_demo(samples=False)
     assert snapshot() == before, "a second run must not write (password hashes and audit log included)"
     assert again["imported"] == {"created": 0, "updated": 0}
     assert demo["imported"]["created"] == len(csv_rows())
@@ -229,7 +229,7 @@ def test_rerun_puts_back_changed_demo_settings(demo) -> None:
     user.set_password("someone-changed-it-2024")
     user.role = Role.VIEWER
     user.save()
-    loader.load_demo()
+    loader.load_demo(samples=False)
     user.refresh_from_db()
     assert user.role == Role.OFFICER
     assert user.check_password("demo-snv-2021")
@@ -241,7 +241,7 @@ def test_rerun_lifts_a_login_lockout(demo) -> None:
         client.post(reverse("login"), {"username": "stp", "password": "not-the-password"})
     locked = Client().post(reverse("login"), {"username": "stp", "password": "demo-stp-2021"})
     assert "_auth_user_id" not in locked.wsgi_request.session
-    loader.load_demo()
+    loader.load_demo(samples=False)
     log_in("stp", "demo-stp-2021")
 
 
@@ -324,13 +324,17 @@ def test_units_file_imports_cleanly(db) -> None:
     assert (second.created, second.updated) == (0, 0)
 
 
-def test_cchc_demo_command_prints_the_accounts(db, capsys) -> None:
+def test_cchc_demo_command_prints_the_accounts(db, capsys, tmp_path, monkeypatch) -> None:
     import json
 
     from cchc.cli import main
 
+    monkeypatch.setenv("CCHC_DATA_DIR", str(tmp_path))
     assert main(["demo", "--no-serve", "--json"]) == 0
     printed = json.loads(capsys.readouterr().out)
+    # the sample activity: 50.000 one-stop dossiers of 2021, PAR scores of the 17 districts
+    assert printed["dossiers"]["count"] == 50_000
+    assert printed["scoring"]["published"] == {"2021": 17, "2022": 16}
     assert {a["username"]: a["password"] for a in printed["users"]} == {
         a.username: a.password for a in loader.read_accounts()
     }
