@@ -17,13 +17,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from cchc.cli import CliError, emit, json_flag
-
-
-def _t(message: str) -> str:
-    from django.utils.translation import gettext
-
-    return gettext(message)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -77,7 +73,7 @@ def _target(args: argparse.Namespace) -> tuple[Any, Any, Any]:
 
     unit = Unit.objects.filter(code=args.unit.strip()).first()
     if unit is None:
-        raise CliError(_t("Unit %(code)s does not exist.") % {"code": args.unit})
+        raise CliError(_("Unit %(code)s does not exist.") % {"code": args.unit})
     try:
         period = find_period(args.period)
     except ValidationError as exc:
@@ -87,7 +83,7 @@ def _target(args: argparse.Namespace) -> tuple[Any, Any, Any]:
     else:
         catalog = Catalog.objects.filter(code=args.catalog).first()
         if catalog is None:
-            raise CliError(_t("Catalog %(code)s does not exist.") % {"code": args.catalog})
+            raise CliError(_("Catalog %(code)s does not exist.") % {"code": args.catalog})
     return unit, period, catalog
 
 
@@ -97,7 +93,7 @@ def _write(path: str, data: bytes) -> Path:
         out.write_bytes(data)
     except OSError as exc:
         raise CliError(
-            _t("Cannot write %(path)s: %(error)s") % {"path": out, "error": exc.strerror}
+            _("Cannot write %(path)s: %(error)s") % {"path": out, "error": exc.strerror}
         ) from None
     return out
 
@@ -111,13 +107,13 @@ def cmd_load_catalog(args: argparse.Namespace) -> int:
         result = load_catalog()
     except (CatalogError, RuleError) as exc:
         raise CliError(str(exc)) from None
-    text = _t("Catalog %(catalog)s: %(indicators)s indicators, %(rules)s rules (%(state)s).") % {
+    text = _("Catalog %(catalog)s: %(indicators)s indicators, %(rules)s rules (%(state)s).") % {
         **result,
-        "state": _t("created")
+        "state": _("created")
         if result["created"]
-        else _t("updated")
+        else _("updated")
         if result["updated"]
-        else _t("unchanged"),
+        else _("unchanged"),
     }
     emit(args, result, text)
     return 0
@@ -131,7 +127,7 @@ def cmd_template(args: argparse.Namespace) -> int:
     emit(
         args,
         {"out": str(out), "unit": unit.code, "period": period.code},
-        _t("Written %(path)s.") % {"path": out},
+        _("Written %(path)s.") % {"path": out},
     )
     return 0
 
@@ -145,7 +141,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     unit, period, catalog = _target(args)
     if not Path(args.file).is_file():
-        raise CliError(_t("File %(name)s does not exist.") % {"name": args.file})
+        raise CliError(_("File %(name)s does not exist.") % {"name": args.file})
     try:
         with transaction.atomic():  # a refused file leaves no empty submission behind
             submission = get_or_create_submission(unit, period, catalog, SYSTEM)
@@ -162,7 +158,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         raise CliError(" ".join(entry_error_message(exc))) from None
     data = {**result.as_dict(), "unit": unit.code, "period": period.code, "status": submission.status}
-    emit(args, data, _t("Saved %(saved)s values (%(unchanged)s unchanged).") % data)
+    emit(args, data, _("Saved %(saved)s values (%(unchanged)s unchanged).") % data)
     return 0
 
 
@@ -178,14 +174,14 @@ def cmd_export(args: argparse.Namespace) -> int:
         source = Submission.objects.filter(unit=unit, period=period, catalog=catalog).first()
         if source is None:
             raise CliError(
-                _t("Unit %(unit)s has no report for period %(period)s.")
+                _("Unit %(unit)s has no report for period %(period)s.")
                 % {"unit": unit.code, "period": period.code}
             )
     out = _write(args.out, export_xlsx(source))
     data = {"out": str(out), "unit": unit.code, "period": period.code, "aggregate": args.aggregate}
     if args.aggregate:
         data["units"] = list(source.units)
-    emit(args, data, _t("Written %(path)s.") % {"path": out})
+    emit(args, data, _("Written %(path)s.") % {"path": out})
     return 0
 
 
@@ -196,7 +192,7 @@ def cmd_completeness(args: argparse.Namespace) -> int:
     result = completeness(period, catalog, unit).as_dict()
     counts = result["counts"]
     text = (
-        _t(
+        _(
             "%(submitted)s of %(expected)s units submitted (%(late)s late), %(approved)s approved, "
             "%(missing)s missing."
         )

@@ -85,6 +85,7 @@ def test_bad_values_refused_per_field(stp, rep_users, code, raw, fragment):
         services.save_values(stp, rep_users["reporter"], {"1.1.3": "4", code: raw}, stp.version)
     assert list(refused.value.message_dict) == [code]
     assert fragment in refused.value.message_dict[code][0]
+    assert refused.value.message_dict[code][0].startswith(f"Chỉ tiêu {code}: ")
     assert not Value.objects.filter(submission=stp).exists()
 
 

@@ -196,6 +196,8 @@ def test_every_bad_cell_named_and_nothing_saved(pair, rep_users):
         (extra, "A"),
     }
     assert all(e.sheet == "Phụ lục" and e.reason for e in error.errors)
+    assert str(error.errors[0]).startswith("Trang “Phụ lục”, dòng ")
+    assert error.message.startswith("Tệp bị từ chối: 6 ô sai; chưa lưu số liệu nào.")
     assert "6" in error.message
 
 
