@@ -407,7 +407,9 @@ def run(rows: int, workdir: Path, report: Path | None) -> dict[str, Any]:
     summary = {"rows": rows, "generated_s": generated, "results": results, "agree": agree,
                "groups": len(reference["groups"]), "total": reference["total"], "machine": machine()}
     print_summary(summary)
+    (workdir / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
     if report is not None:
+        report.parent.mkdir(parents=True, exist_ok=True)
         report.write_text(render_report(summary), encoding="utf-8")
         print(f"Đã ghi {report}")
     if not all(agree.values()):
