@@ -821,6 +821,49 @@ def completeness(period: Period, catalog: Catalog, parent_unit: Unit) -> Complet
     )
 
 
+@dataclass(frozen=True)
+class UnitRuleFailures:
+    unit: str
+    status: str
+    failed: tuple[pure_rules.RuleResult, ...]
+    comments: Mapping[str, str]
+
+
+def failed_rules(period: Period, catalog: Catalog, parent_unit: Unit) -> list[UnitRuleFailures]:
+    """Every expected unit's failed rules for the period (the validation report), by unit code."""
+    units = {u.pk: u for u in expected_units(period, catalog, parent_unit)}
+    out: list[UnitRuleFailures] = []
+    for submission in (
+        Submission.objects.filter(period=period, catalog=catalog, unit_id__in=units)
+        .select_related("unit", "period", "catalog")
+        .order_by("unit__code")
+    ):
+        submission.catalog = catalog  # share the parsed catalog and rules
+        report = validate(submission)
+        failed = tuple(r for r in report.results if r.status is pure_rules.Status.FAILED)
+        if failed:
+            out.append(UnitRuleFailures(submission.unit.code, submission.status, failed, report.comments))
+    return out
+
+
+def pivot_by_unit(
+    unit: Unit, period: Period, catalog: Catalog, *, include_submitted: bool = False
+) -> dict[str, dict[str, Value]]:
+    """Indicators × units: each counted unit's values under `unit` (the columns of a pivot table)."""
+    ids = descendant_ids(unit.pk, at=period.end, include_self=False)
+    subs = (
+        Submission.objects.filter(unit_id__in=ids, period=period, catalog=catalog)
+        .select_related("unit")
+        .prefetch_related("values")
+        .order_by("unit__code")
+    )
+    return {
+        s.unit.code: {v.indicator_code: v for v in s.values.all() if not v.is_empty}
+        for s in subs
+        if _counted(s, include_submitted)
+    }
+
+
 def entry_error_message(exc: ValidationError) -> list[str]:
     """Flat list of messages of a ValidationError (by code when keyed)."""
     if hasattr(exc, "error_dict"):
@@ -835,6 +878,7 @@ __all__ = [
     "ConflictError",
     "IndicatorAggregate",
     "SaveResult",
+    "UnitRuleFailures",
     "ValidationReport",
     "about",
     "aggregate",
@@ -842,9 +886,11 @@ __all__ = [
     "approve",
     "comment_rule",
     "completeness",
+    "failed_rules",
     "get_or_create_submission",
     "load_catalog",
     "lock_period",
+    "pivot_by_unit",
     "return_submission",
     "save_values",
     "submit",

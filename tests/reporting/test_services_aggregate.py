@@ -178,3 +178,13 @@ def test_completeness_small_tree(catalog, tree, h1, rep_users):
     assert result.expected == ("H01", "H02", "SNV", "STP", "T64")
     assert result.submitted == ("STP",) and result.missing == ("H01", "H02", "SNV", "T64")
     assert result.approved == ()
+
+
+def test_validation_report_and_pivot_on_the_demo(demo):
+    failures = services.failed_rules(demo["period"], demo["catalog"], demo["province"])
+    assert [(f.unit, [r.rule_id for r in f.failed]) for f in failures] == [("GL-SXD", ["R13"])]
+    assert failures[0].comments["R13"].startswith("Biên chế có mặt tăng")
+    pivot = services.pivot_by_unit(demo["province"], demo["period"], demo["catalog"])
+    report = services.aggregate(demo["province"], demo["period"], demo["catalog"])
+    assert list(pivot) == sorted(report.units)
+    assert sum(values["1.1.1"].value for values in pivot.values()) == report.indicators["1.1.1"].value
