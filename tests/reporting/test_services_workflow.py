@@ -168,3 +168,28 @@ def test_closed_period_locks(stp, rep_users, h1):
         services.return_submission(stp, rep_users["officer"], "sai")
     with pytest.raises(PermissionDenied):
         services.lock_period(h1, rep_users["reporter"])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    count=st.integers(min_value=0, max_value=10**12),
+    rate=st.decimals(min_value=0, max_value=100, places=2),
+    pair=st.integers(0, 10**6).flatmap(lambda d: st.tuples(st.integers(0, d), st.just(d))),
+)
+def test_generated_vietnamese_input_is_stored_exactly(stp, rep_users, count, rate, pair):
+    from cchc.reporting.numbers import format_vi
+
+    services.save_values(
+        stp,
+        rep_users["reporter"],
+        {"4.3.1": format_vi(count), "3.4.2": format_vi(rate), "3.4.1": tuple(format_vi(n) for n in pair)},
+        stp.version,
+    )
+    values = services.stored_values(stp)
+    assert values["4.3.1"].value == count and values["3.4.2"].value == rate
+    assert (values["3.4.1"].numerator, values["3.4.1"].denominator) == pair
+    expected = None if pair[1] == 0 else Decimal(pair[0]) * 100 / Decimal(pair[1])
+    if expected is None:
+        assert values["3.4.1"].value is None
+    else:
+        assert abs(values["3.4.1"].value - expected) <= Decimal("0.0000005")
