@@ -17,7 +17,7 @@ from cchc.units.models import Unit
 
 @pytest.fixture
 def demo(db):
-    load_demo()
+    load_demo(samples=False)
     load_reporting_demo()
     return {
         "province": Unit.objects.get(code="GL"),
