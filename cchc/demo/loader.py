@@ -110,7 +110,8 @@ def ensure_account(account: DemoAccount) -> Any:
 def load_demo(*, samples: bool = True) -> dict[str, Any]:
     """Load the demo province, its periods and accounts; idempotent. Returns what `cchc demo` prints.
 
-    With `samples`, also the sample activity of each capability (one-stop dossiers, PAR scores),
+    With `samples`, also the sample activity of each capability (indicator submissions of
+    2021-H1, one-stop dossiers, PAR scores),
     which takes a few seconds; tests of the base demo leave it out.
     """
     from axes.utils import reset as reset_lockouts
@@ -137,8 +138,10 @@ def load_demo(*, samples: bool = True) -> dict[str, Any]:
     extra: dict[str, Any] = {}
     if samples:
         from cchc.onestop.demo import load_dossier_demo
+        from cchc.reporting.demo import load_reporting_demo
         from cchc.scoring.demo import load_scoring_demo
 
+        extra["reporting"] = load_reporting_demo()
         extra["dossiers"] = load_dossier_demo()
         extra["scoring"] = load_scoring_demo()
 

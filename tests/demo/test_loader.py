@@ -335,6 +335,9 @@ def test_cchc_demo_command_prints_the_accounts(db, capsys, tmp_path, monkeypatch
     # the sample activity: 50.000 one-stop dossiers of 2021, PAR scores of the 17 districts
     assert printed["dossiers"]["count"] == 50_000
     assert printed["scoring"]["published"] == {"2021": 17, "2022": 16}
+    # 2021-H1 submissions: the province's legacy report from the seed plus its units'
+    assert printed["reporting"]["period"] == "2021-H1"
+    assert printed["reporting"]["province_values"] == 95
     assert {a["username"]: a["password"] for a in printed["users"]} == {
         a.username: a.password for a in loader.read_accounts()
     }
