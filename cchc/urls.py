@@ -9,5 +9,6 @@ urlpatterns = [
     path("reporting/", include("cchc.reporting.urls")),
     path("dossiers/", include("cchc.onestop.urls")),
     path("scoring/", include("cchc.scoring.urls")),
+    path("api/", include("cchc.api.urls")),
     path("admin/", admin.site.urls),
 ]
