@@ -1,3 +1,6 @@
-from django.urls import path  # noqa: F401
+"""The REST API under /api/ (OpenAPI schema at /api/openapi.json, docs at /api/docs)."""
 
-urlpatterns: list = []
+from cchc.api.api import api
+
+app_name = "api"
+urlpatterns = api.urls[0]
