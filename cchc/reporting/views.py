@@ -17,12 +17,13 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cchc.accounts.models import Role
 from cchc.accounts.permissions import Action, can, effective_role, require, requires, unit_scope
-from cchc.periods.models import Period
+from cchc.periods.models import Period, PeriodKind
 from cchc.units.models import Unit, UnitKind
 
 from . import services
@@ -106,12 +107,15 @@ def _messages_of(exc: ValidationError) -> list[str]:
 
 
 def _reporting_periods() -> list[Period]:
+    """Periods the appendix is reported for: quarters, half-years and years (not months) the catalog
+    applies to, that have started, or that already hold a submission; newest first."""
     catalog = services.default_catalog()
     with_data = set(Submission.objects.values_list("period_id", flat=True))
+    today = timezone.localdate()
     return [
         p
-        for p in Period.objects.order_by("-start", "code")
-        if catalog.applies_to_year(p.year) and (p.is_open or p.pk in with_data)
+        for p in Period.objects.exclude(kind=PeriodKind.MONTH).order_by("-end", "-start", "code")
+        if p.pk in with_data or (catalog.applies_to_year(p.year) and p.is_open and p.start <= today)
     ]
 
 
@@ -174,6 +178,7 @@ class Row:
     source: str = ""
     error: str = ""
     stored: Value | None = None
+    failed_rules: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def slug(self) -> str:
@@ -293,6 +298,24 @@ def _rule_rows(submission: Submission | None) -> tuple[Any, list[dict[str, Any]]
     return report, rows
 
 
+def _mark_failed_rules(areas: list[Area], submission: Submission | None, rule_rows: list[dict]) -> list[Area]:
+    """Put each failed rule beside the values it compares, so the user sees where to look."""
+    if submission is None:
+        return areas
+    failed = {r["rule_id"]: r for r in rule_rows if r["status"] == "failed"}
+    by_code: dict[str, list[dict[str, str]]] = {}
+    for rule in submission.catalog.rules:
+        if rule.id in failed:
+            for code in rule.references:
+                by_code.setdefault(code, []).append(
+                    {"rule_id": rule.id, "severity": failed[rule.id]["severity"]}
+                )
+    for area in areas:
+        for row in area.rows:
+            row.failed_rules = by_code.get(row.indicator.code, [])
+    return areas
+
+
 def _render_form(
     request: HttpRequest,
     unit: Unit,
@@ -319,7 +342,7 @@ def _render_form(
         "period": period,
         "submission": submission,
         "catalog": submission.catalog if submission else services.default_catalog(),
-        "areas": _build_areas(submission, posted, errors),
+        "areas": _mark_failed_rules(_build_areas(submission, posted, errors), submission, rule_rows),
         "editable": editable,
         "version": submission.version if submission else "",
         "report": report,
@@ -375,7 +398,9 @@ def save(request: HttpRequest, unit_code: str, period_code: str) -> HttpResponse
         for ind in pure.values()
         if any(f"{p}-{slug(ind.code)}" in request.POST for p in ("v", "n", "d", "note"))
     }
-    expected = _posted_version(request)
+    # A form shown before the draft existed carries no version: it was typed against a new draft
+    # (version 1), so a draft someone else created and filled meanwhile is a conflict, not overwritten.
+    expected = _posted_version(request) or 1
     try:
         result = services.save_values(submission, request.user, data, expected)
     except services.ConflictError as exc:

@@ -130,6 +130,8 @@ def test_rule_error_blocks_submit_then_fix_submit_return_approve(client, rep_use
     stp_draft.refresh_from_db()
     html = client.get(url("form")).content.decode()
     assert 'data-rule="R01"' in html and 'id="submit" disabled' in html
+    row = html.split('id="row-1-1-2"')[1].split("</tr>")[0]
+    assert 'class="badge rule-error"' in row and ">R01<" in row  # beside the values it compares
     refused = client.post(url("submit"), {"version": stp_draft.version})
     assert refused.status_code == 400 and "R01" in refused.content.decode()
     stp_draft.refresh_from_db()
@@ -222,3 +224,11 @@ def test_upload_refuses_a_non_xlsx_file_with_its_name(client, rep_users, stp_dra
     assert response.status_code == 400
     assert "so-lieu.csv" in response.content.decode()
     assert not Value.objects.filter(submission=stp_draft).exists()
+
+
+def test_form_typed_before_the_draft_existed_does_not_overwrite(client, rep_users, stp_draft):
+    services.save_values(stp_draft, services.SYSTEM, {"1.1.1": "5"}, stp_draft.version)
+    client.force_login(rep_users["reporter"])
+    response = client.post(url("save"), {"version": "", "v-1-1-1": "9"})
+    assert response.status_code == 409
+    assert services.stored_values(stp_draft)["1.1.1"].value == 5

@@ -36,3 +36,12 @@ def test_officer_sees_overview_and_waiting(client, rep_users, tree, catalog, h1)
 
 def test_anonymous_is_sent_to_login(client, db):
     assert client.get(reverse("reporting:index")).status_code == 302
+
+
+def test_months_and_future_periods_are_not_listed(client, rep_users, catalog, periods):
+    client.force_login(rep_users["reporter"])
+    html = client.get(reverse("reporting:index")).content.decode()
+    assert reverse("reporting:form", args=["STP", "2021-H1"]) in html
+    assert reverse("reporting:form", args=["STP", "2021-Y"]) in html
+    assert reverse("reporting:form", args=["STP", "2021-Q3"]) in html
+    assert reverse("reporting:form", args=["STP", "2021-M01"]) not in html
