@@ -26,11 +26,11 @@ demo: $(VENV)/.installed
 ## make test: test dependencies (Debian chromium and gettext when run as root), ruff, the whole pytest suite
 test: $(VENV)/.installed-test
 	scripts/system-deps.sh --if-root
-	$(BIN)/ruff check cchc tests
+	$(BIN)/ruff check cchc tests bench
 	CCHC_DATA_DIR=$(CURDIR)/var/test $(BIN)/pytest
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check cchc tests
+	$(BIN)/ruff check cchc tests bench
 
 ## make messages: refresh and compile the Vietnamese catalogs of every app
 messages: $(VENV)/.installed
