@@ -9,7 +9,6 @@ since the version the caller read. Every error body is `{"detail": "<Vietnamese 
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -82,7 +81,7 @@ api = NinjaAPI(
 )
 
 READ_ERRORS = {401: s.Error, 403: s.Error, 404: s.Error, 422: s.FieldErrors}
-WRITE_ERRORS = {**READ_ERRORS, 409: s.Conflict}
+WRITE_ERRORS = {**READ_ERRORS, 400: s.Error, 409: s.Conflict}
 
 
 # --- errors --------------------------------------------------------------------------------------
@@ -112,6 +111,8 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400:  # ninja's "Cannot parse request body"
+        return _error(request, 400, _("The request body is not valid JSON (UTF-8)."))
     return _error(request, exc.status_code, str(exc))
 
 
@@ -301,7 +302,7 @@ def _submission_out(submission: Submission) -> dict[str, Any]:
 class UnitFilters(s.Schema):
     kind: UnitKind | None = Field(None, description="Loại đơn vị.")
     parent: str | None = Field(None, description="Mã đơn vị cấp trên trực tiếp.")
-    at: dt.date | None = Field(None, description="Chỉ các đơn vị tồn tại vào ngày này.")
+    at: s.IsoDate | None = Field(None, description="Chỉ các đơn vị tồn tại vào ngày này.")
     offset: int = Field(0, ge=0, le=MAX_INT)
     limit: int = Field(1000, ge=1, le=UNITS_LIMIT)
 
@@ -453,7 +454,7 @@ class AggregateFilters(s.Schema):
     include_submitted: bool = Field(
         False, description="Tính cả báo cáo đã gửi chưa duyệt (chỉ cán bộ có quyền xem số liệu đơn vị)."
     )
-    at: dt.date | None = Field(None, description="Cây đơn vị tại ngày này (mặc định: cuối kỳ).")
+    at: s.IsoDate | None = Field(None, description="Cây đơn vị tại ngày này (mặc định: cuối kỳ).")
 
 
 @api.get(

@@ -8,10 +8,25 @@ for the counts and rates reported); they come in as numbers or Vietnamese-format
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
+from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import BeforeValidator, Field
+from pydantic_core import PydanticCustomError
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date_only(value: Any) -> Any:
+    """Only YYYY-MM-DD: pydantic would also read "0" as a Unix time, which no caller means."""
+    if isinstance(value, dt.date) or (isinstance(value, str) and ISO_DATE.fullmatch(value)):
+        return value
+    raise PydanticCustomError("date_format", "date must be YYYY-MM-DD")
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_only)]
 
 
 def number(value: Decimal | None) -> int | float | None:
