@@ -82,6 +82,29 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.set_defaults(handler=cmd_stats)
 
+    p = commands.add_parser(
+        "fill-indicators", parents=[json_flag()],
+        help="điền chỉ tiêu 3.4.x, 7.8.3, 7.8.4 của báo cáo kỳ từ hồ sơ (đơn vị và các đơn vị trực thuộc)",
+    )
+    p.add_argument("--unit", metavar="MÃ", required=True, help="mã đơn vị báo cáo")
+    p.add_argument("--period", metavar="ID", required=True, help="kỳ báo cáo, ví dụ 2021-H1")
+    p.add_argument(
+        "--input", metavar="TỆP", help="tệp hồ sơ CSV, XLSX, JSONL hoặc Parquet (mặc định: kho hồ sơ đã nhập)"
+    )
+    p.set_defaults(handler=cmd_fill_indicators)
+
+    p = commands.add_parser(
+        "index766", parents=[json_flag()],
+        help="bộ chỉ số phục vụ (Quyết định 766/QĐ-TTg) theo đơn vị, theo tháng",
+    )
+    p.add_argument("--year", metavar="NĂM", required=True, type=int, help="năm số liệu, ví dụ 2021")
+    p.add_argument("--month", metavar="THÁNG", type=int, help="một tháng số liệu (1–12)")
+    p.add_argument("--unit", metavar="MÃ", help="chỉ đơn vị có mã này")
+    p.add_argument(
+        "--input", metavar="TỆP", help="tệp hồ sơ CSV, XLSX, JSONL hoặc Parquet (mặc định: kho hồ sơ đã nhập)"
+    )
+    p.set_defaults(handler=cmd_index766)
+
 
 def parse_day(text: str, option: str) -> dt.date:
     """A date given on the command line, ISO or dd/mm/yyyy; CliError naming the option otherwise."""
@@ -170,6 +193,98 @@ def cmd_stats(args: argparse.Namespace) -> int:
     except (CalendarRangeError, CalendarDataError, StatsInputError) as exc:
         raise CliError(f"{path}: {exc}") from None
     emit(args, result, "" if args.json else render_table(result, by))
+    return 0
+
+
+def _input_path(args: argparse.Namespace) -> Path | None:
+    """The --input file (checked to exist), or None for the dossier store."""
+    if not args.input:
+        return None
+    path = Path(args.input)
+    if not path.is_file():
+        raise CliError(_("file not found: %(path)s") % {"path": args.input})
+    return path
+
+
+def cmd_fill_indicators(args: argparse.Namespace) -> int:
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from cchc.periods.models import Period
+    from cchc.units.models import Unit
+
+    from .calendar import CalendarDataError, CalendarRangeError
+    from .indicators import FieldListError, fill_from_dossiers
+    from .metrics import StatsInputError
+    from .reader import DossierFileError
+
+    unit = Unit.objects.filter(code=args.unit).first()
+    if unit is None:
+        raise CliError(_("--unit: unit %(code)s does not exist.") % {"code": args.unit})
+    period = Period.objects.filter(code=args.period).first()
+    if period is None:
+        raise CliError(_("period %(code)s does not exist.") % {"code": args.period})
+    path = _input_path(args)
+    try:
+        result = fill_from_dossiers(unit, period, source=path)
+    except ValidationError as exc:
+        raise CliError(" ".join(exc.messages)) from None
+    except PermissionDenied:
+        raise CliError(_("you may not enter the data of unit %(code)s.") % {"code": unit.code}) from None
+    except DossierFileError as exc:
+        raise CliError(exc.summary()) from None
+    except (CalendarRangeError, CalendarDataError, StatsInputError, FieldListError) as exc:
+        raise CliError(str(exc)) from None
+    start = period.start.strftime("%d/%m/%Y")
+    end = period.end.strftime("%d/%m/%Y")
+    lines = [
+        _("Report of %(unit)s for %(period)s (dossiers from %(start)s to %(end)s): %(count)s indicators "
+          "filled from dossiers.")
+        % {"unit": unit.code, "period": period.code, "start": start, "end": end,
+           "count": len(result["values"])}
+    ]
+    for code, value in result["values"].items():
+        lines.append(
+            f"  {code:<8} {_number(value['numerator']):>12} / {_number(value['denominator']):<12} "
+            f"{_number(value['rate'])}%"
+        )
+    if not result["values"]:
+        lines.append(_("No dossier of this unit or its units was completed or received in the window."))
+    emit(args, result, "\n".join(lines))
+    return 0
+
+
+def cmd_index766(args: argparse.Namespace) -> int:
+    from cchc.periods import windows
+
+    from .calendar import CalendarDataError, CalendarRangeError
+    from .index766 import service_index
+    from .reader import DossierFileError
+    from .store import DossierStore
+
+    if not windows.MIN_YEAR <= args.year <= windows.MAX_YEAR:
+        raise CliError(
+            _("--year %(year)s is out of range (%(min)s–%(max)s).")
+            % {"year": args.year, "min": windows.MIN_YEAR, "max": windows.MAX_YEAR}
+        )
+    if args.month is not None and not 1 <= args.month <= 12:
+        raise CliError(_("--month %(month)s is not a month (1–12).") % {"month": args.month})
+    path = _input_path(args)
+    source: Any = path if path is not None else DossierStore()
+    try:
+        rows = service_index(source, args.year, args.month, args.unit)
+    except DossierFileError as exc:
+        raise CliError(exc.summary()) from None
+    except (CalendarRangeError, CalendarDataError) as exc:
+        raise CliError(str(exc)) from None
+    result = {"year": args.year, "month": args.month, "unit": args.unit, "rows": rows}
+    title = _("Service index 766 of %(year)s: %(count)s unit-months.")
+    lines = [title % {"year": args.year, "count": len(rows)}]
+    for row in rows:
+        lines.append(
+            f"  {row['month']}  {row['unit']:<12} {_number(row['total']):>7} / "
+            f"{_number(row['max'])}  {_number(row['index'])}%  {row['band'] or ''}"
+        )
+    emit(args, result, "\n".join(lines))
     return 0
 
 
