@@ -228,7 +228,7 @@ def fill_from_dossiers(
 
     from cchc.accounts.permissions import Action, require
     from cchc.reporting import services
-    from cchc.reporting.models import EDITABLE, Source, Status
+    from cchc.reporting.models import EDITABLE, Source, Status, Submission
     from cchc.units.models import Unit
     from cchc.units.queries import descendant_ids
 
@@ -237,17 +237,10 @@ def fill_from_dossiers(
 
     user = services.SYSTEM if user is None else user
     require(user, Action.ENTER_DATA, unit)
-    submission = services.get_or_create_submission(unit, period, services.default_catalog(), user)
     if not period.is_open:
         raise ValidationError(
             _("Period %(period)s is closed: its indicators can no longer be filled from dossiers.")
             % {"period": period.code}
-        )
-    if submission.status not in EDITABLE:
-        raise ValidationError(
-            _("The report of %(unit)s for %(period)s is %(status)s: only a draft or returned report "
-              "can be filled from dossiers.")
-            % {"unit": unit.code, "period": period.code, "status": Status(submission.status).label}
         )
     if source is None:
         store = DossierStore()
@@ -257,10 +250,20 @@ def fill_from_dossiers(
                 _("The dossier store is empty: import the one-stop system's dossiers first "
                   "(`cchc dossiers import FILE`).")
             )
+    catalog = services.default_catalog()
+    existing = Submission.objects.filter(unit=unit, period=period, catalog=catalog).first()
+    if existing is not None and existing.status not in EDITABLE:
+        raise ValidationError(
+            _("The report of %(unit)s for %(period)s is %(status)s: only a draft or returned report "
+              "can be filled from dossiers.")
+            % {"unit": unit.code, "period": period.code, "status": Status(existing.status).label}
+        )
     # every unit ever under it: dossiers of a unit merged away during the period still count
     scope = Unit.objects.filter(pk__in=descendant_ids(unit.pk)).values_list("code", "kind")
     unit_levels = {code: KIND_LEVELS.get(kind) for code, kind in scope}
     counts = indicator_counts(source, period.start, period.end, unit_levels, fields)
+    # created only now: a refused or failed fill leaves no empty draft behind
+    submission = existing or services.get_or_create_submission(unit, period, catalog, user)
     data = {code: (numerator, denominator) for code, (numerator, denominator) in counts.items()}
     result = services.save_values(submission, user, data, submission.version, source=Source.DOSSIERS)
     values = {

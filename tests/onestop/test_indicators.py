@@ -210,3 +210,17 @@ def test_bad_field_lists_are_named(data, fragment):
 def test_missing_field_file(tmp_path):
     with pytest.raises(FieldListError, match="Không tìm thấy"):
         load_fields(tmp_path / "khong-co.yaml")
+
+
+def test_a_refused_fill_leaves_no_empty_draft(tree, q1, tmp_path, monkeypatch):
+    from cchc.reporting.models import Submission
+
+    monkeypatch.setenv("CCHC_DATA_DIR", str(tmp_path / "trong"))
+    with pytest.raises(ValidationError) as info:
+        fill_from_dossiers(tree["stp"], q1)
+    assert "Kho hồ sơ đang trống" in " ".join(info.value.messages)
+    bad = tmp_path / "loi.csv"
+    bad.write_text(HEADER + "x1,P1,Đất đai,STP,tinh,truc_tiep,ngay-sai,,,da_giai_quyet\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="2"):  # the reader names line 2
+        fill_from_dossiers(tree["stp"], q1, source=bad)
+    assert not Submission.objects.filter(unit=tree["stp"]).exists()
