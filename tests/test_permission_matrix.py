@@ -20,6 +20,7 @@ from django.urls import get_resolver, reverse
 from cchc.accounts.models import Role
 from cchc.accounts.permissions import WRITE_ENDPOINTS, can
 from cchc.units.models import Unit
+from tests.onestop.matrix import CASES as ONESTOP_CASES
 from tests.periods.matrix import CASES as PERIODS_CASES
 from tests.reporting.matrix import CASES as REPORTING_CASES
 from tests.scoring.matrix import CASES as SCORING_CASES
@@ -60,7 +61,9 @@ ADMIN_CASES: list[dict[str, Any]] = [
 
 # Cases for endpoints declared with @requires(write=True); accounts and web have none of their own
 # (log-in and log-out change no data).
-DECLARED_CASES: list[dict[str, Any]] = [*UNITS_CASES, *PERIODS_CASES, *SCORING_CASES, *REPORTING_CASES]
+DECLARED_CASES: list[dict[str, Any]] = [
+    *UNITS_CASES, *PERIODS_CASES, *SCORING_CASES, *REPORTING_CASES, *ONESTOP_CASES
+]
 ALL_CASES: list[dict[str, Any]] = [*DECLARED_CASES, *ADMIN_CASES]
 
 

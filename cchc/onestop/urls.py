@@ -8,4 +8,5 @@ urlpatterns = [
     path("late/", views.late, name="late"),
     path("late.xlsx", views.late_xlsx, name="late_xlsx"),
     path("unit/<str:code>/", views.unit_detail, name="unit"),
+    path("fill/<str:unit_code>/<str:period_code>/", views.fill_indicators, name="fill_indicators"),
 ]

@@ -397,3 +397,51 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
         pager_query=urlencode({**ctx["query_dict"], **({"q": search} if search else {})}),
     )
     return render(request, "onestop/unit.html", ctx)
+
+
+@requires(Action.ENTER_DATA, write=True, url_name="onestop:fill_indicators")
+def fill_indicators(request: HttpRequest, unit_code: str, period_code: str) -> HttpResponse:
+    """Fill the unit's indicators 3.4.x and 7.8.3/7.8.4 for the period from the dossier store.
+
+    Only those who may enter the unit's data (its reporters, admins) may: province officers approve
+    reports, they do not write their figures. Then back to the report form, where the values show as
+    "from dossiers".
+    """
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+    from django.http import HttpResponseNotAllowed
+    from django.shortcuts import get_object_or_404, redirect
+    from django.urls import NoReverseMatch, reverse
+
+    from cchc.accounts.permissions import require
+    from cchc.periods.models import Period
+    from cchc.units.models import Unit
+
+    from .indicators import FieldListError, fill_from_dossiers
+
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    unit = get_object_or_404(Unit, code=unit_code)
+    period = get_object_or_404(Period, code=period_code)
+    require(request.user, Action.ENTER_DATA, unit)
+    try:
+        result = fill_from_dossiers(unit, period, user=request.user)
+    except (ValidationError, FieldListError) as exc:
+        text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        messages.error(request, text)
+    else:
+        if result["values"]:
+            messages.success(
+                request,
+                _("%(count)s indicators of %(period)s filled from dossiers.")
+                % {"count": len(result["values"]), "period": period.code},
+            )
+        else:
+            messages.warning(
+                request, _("No dossier of this unit or its units was completed or received in the window.")
+            )
+    try:
+        target = reverse("reporting:form", kwargs={"unit_code": unit.code, "period_code": period.code})
+    except NoReverseMatch:
+        target = reverse("onestop:dashboard")
+    return redirect(target)
