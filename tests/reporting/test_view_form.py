@@ -232,3 +232,11 @@ def test_form_typed_before_the_draft_existed_does_not_overwrite(client, rep_user
     response = client.post(url("save"), {"version": "", "v-1-1-1": "9"})
     assert response.status_code == 409
     assert services.stored_values(stp_draft)["1.1.1"].value == 5
+
+
+def test_fill_from_dossiers_button_only_where_the_user_may_edit(client, rep_users, stp_draft):
+    fill_url = reverse("onestop:fill_indicators", args=["STP", "2021-H1"])
+    client.force_login(rep_users["reporter"])
+    assert f'action="{fill_url}"' in client.get(url("form")).content.decode()
+    client.force_login(rep_users["officer"])  # officers approve; they do not enter figures
+    assert f'action="{fill_url}"' not in client.get(url("form")).content.decode()
