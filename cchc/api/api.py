@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI, Query
+from ninja import NinjaAPI, Path, Query
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as RequestValidationError
 from ninja.security import APIKeyCookie, HttpBearer
@@ -355,13 +355,17 @@ def list_catalogs(request: HttpRequest) -> Any:
     return list(Catalog.objects.order_by("code"))
 
 
+class CatalogPath(s.Schema):
+    code: str = Field(description="Mã bộ chỉ tiêu.", examples=["bnv-2021"])
+
+
 @api.get(
     "/catalogs/{code}/indicators", response={200: list[s.IndicatorOut], **READ_ERRORS}, tags=["reference"]
 )
-def list_indicators(request: HttpRequest, code: str) -> Any:
+def list_indicators(request: HttpRequest, path: Path[CatalogPath]) -> Any:
     """A catalog's indicators in order, with value types, options and aggregation."""
     require(request.auth, Action.VIEW)
-    return list(_catalog(code).indicators.order_by("order"))
+    return list(_catalog(path.code).indicators.order_by("order"))
 
 
 # --- submissions ---------------------------------------------------------------------------------
@@ -369,10 +373,21 @@ def list_indicators(request: HttpRequest, code: str) -> Any:
 SUBMISSION = "/submissions/{unit}/{period}/{catalog}"
 
 
+class Codes(s.Schema):
+    """A submission's path, documented with the demo's codes (also what schemathesis tries first)."""
+
+    unit: str = Field(description="Mã đơn vị.", examples=["GL"])
+    period: str = Field(description="Mã kỳ báo cáo.", examples=["2021-H1"])
+    catalog: str = Field(description="Mã bộ chỉ tiêu.", examples=["bnv-2021"])
+
+    def objects(self) -> tuple[Unit, Period, Catalog]:
+        return _unit(self.unit), _period(self.period), _catalog(self.catalog)
+
+
 @api.get(SUBMISSION, response={200: s.SubmissionOut, **READ_ERRORS}, tags=["submissions"])
-def get_submission(request: HttpRequest, unit: str, period: str, catalog: str) -> Any:
+def get_submission(request: HttpRequest, codes: Path[Codes]) -> Any:
     """A unit's report for a period: values, status, version (for PUT) and rule results."""
-    return _submission_out(_viewable(request.auth, _unit(unit), _period(period), _catalog(catalog)))
+    return _submission_out(_viewable(request.auth, *codes.objects()))
 
 
 def _raw(item: s.ValueIn) -> dict[str, Any]:
@@ -394,12 +409,12 @@ def _nul_errors(payload: s.ValuesIn) -> dict[str, list[str]]:
 
 @api.put(SUBMISSION, response={200: s.SubmissionOut, **WRITE_ERRORS}, tags=["submissions"])
 def put_submission(
-    request: HttpRequest, unit: str, period: str, catalog: str, payload: s.ValuesIn
+    request: HttpRequest, codes: Path[Codes], payload: s.ValuesIn
 ) -> Any:
     """Save values (all or nothing); creates the draft on first save. Send the `version` you read:
     if someone saved since, nothing is written and 409 lists the indicator codes they changed."""
     user = request.auth
-    unit_obj, period_obj, catalog_obj = _unit(unit), _period(period), _catalog(catalog)
+    unit_obj, period_obj, catalog_obj = codes.objects()
     require(user, Action.ENTER_DATA, unit_obj)
     errors = _nul_errors(payload)
     if errors:
@@ -412,35 +427,35 @@ def put_submission(
 
 @api.post(SUBMISSION + "/submit", response={200: s.SubmissionOut, **WRITE_ERRORS}, tags=["workflow"])
 def submit_submission(
-    request: HttpRequest, unit: str, period: str, catalog: str, payload: s.SubmitIn | None = None
+    request: HttpRequest, codes: Path[Codes], payload: s.SubmitIn | None = None
 ) -> Any:
     """Send the report to the province; rule errors (and unexplained warnings) refuse it with 422."""
-    unit_obj = _unit(unit)
+    unit_obj, period_obj, catalog_obj = codes.objects()
     require(request.auth, Action.ENTER_DATA, unit_obj)
-    submission = _existing(unit_obj, _period(period), _catalog(catalog))
+    submission = _existing(unit_obj, period_obj, catalog_obj)
     version = payload.version if payload is not None else None
     services.submit(submission, request.auth, version)
     return _submission_out(submission)
 
 
 @api.post(SUBMISSION + "/approve", response={200: s.SubmissionOut, **WRITE_ERRORS}, tags=["workflow"])
-def approve_submission(request: HttpRequest, unit: str, period: str, catalog: str) -> Any:
+def approve_submission(request: HttpRequest, codes: Path[Codes]) -> Any:
     """Approve a submitted report (province officers of the unit's province)."""
-    unit_obj = _unit(unit)
+    unit_obj, period_obj, catalog_obj = codes.objects()
     require(request.auth, Action.APPROVE, unit_obj)
-    submission = _existing(unit_obj, _period(period), _catalog(catalog))
+    submission = _existing(unit_obj, period_obj, catalog_obj)
     services.approve(submission, request.auth)
     return _submission_out(submission)
 
 
 @api.post(SUBMISSION + "/return", response={200: s.SubmissionOut, **WRITE_ERRORS}, tags=["workflow"])
 def return_submission(
-    request: HttpRequest, unit: str, period: str, catalog: str, payload: s.ReturnIn
+    request: HttpRequest, codes: Path[Codes], payload: s.ReturnIn
 ) -> Any:
     """Return a submitted or approved report to its unit with the reason (province officers)."""
-    unit_obj = _unit(unit)
+    unit_obj, period_obj, catalog_obj = codes.objects()
     require(request.auth, Action.APPROVE, unit_obj)
-    submission = _existing(unit_obj, _period(period), _catalog(catalog))
+    submission = _existing(unit_obj, period_obj, catalog_obj)
     if "\x00" in payload.comment:
         raise ValidationError({"comment": [_("contains a NUL character")]})
     services.return_submission(submission, request.auth, payload.comment)
@@ -463,12 +478,12 @@ class AggregateFilters(s.Schema):
     tags=["aggregates"],
 )
 def get_aggregate(
-    request: HttpRequest, unit: str, period: str, catalog: str, filters: Query[AggregateFilters]
+    request: HttpRequest, codes: Path[Codes], filters: Query[AggregateFilters]
 ) -> Any:
     """Roll-up of the approved reports of every unit under `unit`: counts summed, rates recomputed
     from summed numerators and denominators. Viewers see approved data only."""
     user = request.auth
-    unit_obj, period_obj, catalog_obj = _unit(unit), _period(period), _catalog(catalog)
+    unit_obj, period_obj, catalog_obj = codes.objects()
     if filters.include_submitted:
         require(user, Action.VIEW_UNIT_DATA, unit_obj)
     else:
