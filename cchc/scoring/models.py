@@ -41,6 +41,14 @@ class ScoringTemplate(models.Model):
         return f"{self.name} ({self.code})"
 
     @property
+    def unit_kind_label(self) -> str:
+        """The kinds of unit scored, in words ("UBND cấp huyện"), for pages and exports."""
+        from cchc.units.models import UnitKind
+
+        labels = dict(UnitKind.choices)
+        return ", ".join(str(labels.get(kind, kind)) for kind in self.parsed.unit_kinds)
+
+    @property
     def parsed(self) -> Template:
         """The validated criteria tree (cached per row version)."""
         key = (self.pk or 0, self.version, self.source)

@@ -33,6 +33,7 @@ def test_list_shows_templates_years_and_the_reporters_own_link(client, self_asse
     assert reverse("scoring:assessment", args=["par-mini", "H01", 2022]) in page
     assert vi("PAR index and other indices") in page
     assert "<h1>Chỉ số CCHC</h1>" in page
+    assert "UBND cấp huyện" in page  # the kind of unit scored, in words, not the code "huyen"
 
 
 def test_viewer_gets_no_self_assessment_link(client, self_assessed, scoring_users):
