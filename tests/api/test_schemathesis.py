@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -29,7 +31,20 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 
 
 @pytest.fixture
-def api_token(db) -> str:
+def keep_test_connection():
+    """Calling the WSGI app directly fires request_started/finished, which close the database
+    connection (PostgreSQL) and with it the test's transaction; Django's test client detaches
+    the same handler for the same reason."""
+    signals = (request_started, request_finished)
+    for signal in signals:
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in signals:
+        signal.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_token(db, keep_test_connection) -> str:
     load_demo(samples=False)
     load_reporting_demo()
     admin = User.objects.create(username="tich_hop", role=Role.ADMIN, is_superuser=True)
