@@ -20,13 +20,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from auditlog.context import set_actor
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+# SYSTEM, ConflictError and SystemActor are part of this module's API (callers use services.SYSTEM).
+from cchc.accounts.actors import SYSTEM, ConflictError, SystemActor, audited, real_user  # noqa: F401
 from cchc.accounts.permissions import Action, can, require
 from cchc.periods.models import Period
 from cchc.reporting import BNV_2021_INDICATORS, BNV_2021_RULES
@@ -62,46 +63,6 @@ APPROVED_STATES = frozenset({Status.APPROVED})
 SUBMITTED_STATES = frozenset({Status.SUBMITTED, Status.APPROVED})
 
 
-class ConflictError(Exception):
-    """Someone saved the submission since the form was opened; nothing was written."""
-
-    def __init__(self, message: str, *, current_version: int, changed_codes: list[str]) -> None:
-        super().__init__(message)
-        self.message = message
-        self.current_version = current_version
-        self.changed_codes = changed_codes
-
-
-class SystemActor:
-    """The actor of trusted batch jobs (command line, demo): acts like an admin, records no user."""
-
-    is_authenticated = True
-    is_active = True
-    is_superuser = True
-    role = "admin"
-    unit_id = None
-    pk = None
-
-    def __str__(self) -> str:
-        return "system"
-
-
-SYSTEM = SystemActor()
-
-
-def _real_user(user: Any) -> Any:
-    return user if getattr(user, "pk", None) is not None else None
-
-
-@contextlib.contextmanager
-def _audited(user: Any) -> Iterator[None]:
-    """Record `user` as the actor of the audit rows written inside (web requests already set it)."""
-    real = _real_user(user)
-    if real is None:
-        yield
-        return
-    with set_actor(real):
-        yield
 
 
 def _status_label(status: str) -> str:
@@ -242,7 +203,7 @@ def get_or_create_submission(unit: Unit, period: Period, catalog: Catalog, user:
             _("Unit %(unit)s does not report on catalog %(catalog)s.")
             % {"unit": unit.code, "catalog": catalog.code}
         )
-    with _audited(user):
+    with audited(user):
         try:
             with transaction.atomic():
                 return Submission.objects.create(unit=unit, period=period, catalog=catalog)
@@ -297,7 +258,7 @@ def _bumped(submission: Submission, user: Any, expected_version: int | None) -> 
     The compare-and-set UPDATE is atomic on every database, so of two saves made from the same
     version exactly one wins; the other gets `ConflictError` and writes nothing.
     """
-    with _audited(user), transaction.atomic():
+    with audited(user), transaction.atomic():
         expected = submission.version if expected_version is None else expected_version
         moved = Submission.objects.filter(pk=submission.pk, version=expected).update(
             version=F("version") + 1, updated_at=timezone.now()
@@ -350,7 +311,7 @@ def save_values(
     entries, errors = parse_entries(submission.catalog.pure, data)
     if errors:
         raise ValidationError({code: [message] for code, message in errors.items()})
-    real = _real_user(user)
+    real = real_user(user)
     saved = cleared = unchanged = 0
     with _bumped(submission, user, expected_version) as fresh:
         _check_editable(fresh)
@@ -482,7 +443,7 @@ def comment_rule(submission: Submission, user: Any, rule_id: str, comment: str) 
             return None
         if existing is None:
             return RuleComment.objects.create(
-                submission=fresh, rule_id=rule_id, comment=comment.strip(), created_by=_real_user(user)
+                submission=fresh, rule_id=rule_id, comment=comment.strip(), created_by=real_user(user)
             )
         existing.comment = comment.strip()
         existing.save()
@@ -509,7 +470,7 @@ def submit(submission: Submission, user: Any, expected_version: int | None = Non
             raise ValidationError(problems)
         fresh.status = Status.SUBMITTED
         fresh.submitted_at = timezone.now()
-        fresh.submitted_by = _real_user(user)
+        fresh.submitted_by = real_user(user)
         fresh.save()
     return submission
 
@@ -525,7 +486,7 @@ def approve(submission: Submission, user: Any) -> Submission:
             )
         fresh.status = Status.APPROVED
         fresh.approved_at = timezone.now()
-        fresh.approved_by = _real_user(user)
+        fresh.approved_by = real_user(user)
         fresh.save()
     return submission
 
@@ -548,7 +509,7 @@ def return_submission(submission: Submission, user: Any, comment: str) -> Submis
             )
         fresh.status = Status.RETURNED
         fresh.returned_at = timezone.now()
-        fresh.returned_by = _real_user(user)
+        fresh.returned_by = real_user(user)
         fresh.return_comment = comment.strip()
         fresh.approved_at = None
         fresh.approved_by = None
@@ -562,7 +523,7 @@ def lock_period(period: Period, user: Any = SYSTEM) -> int:
 
     require(user, Action.MANAGE_PERIODS)
     locked = 0
-    with _audited(user), transaction.atomic():
+    with audited(user), transaction.atomic():
         close_period(period)
         for submission in (
             Submission.objects.select_for_update().filter(period=period).exclude(status=Status.LOCKED)

@@ -23,7 +23,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-from auditlog.context import set_actor
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
@@ -31,6 +30,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+# SYSTEM, ConflictError and SystemActor are part of this module's API (callers use services.SYSTEM).
+from cchc.accounts.actors import SYSTEM, ConflictError, SystemActor, audited, real_user  # noqa: F401
 from cchc.accounts.permissions import Action, can, require, unit_scope
 from cchc.scoring.engine import NodeResult, Result, ScoreError, automatic_scores, rank, score
 from cchc.scoring.models import (
@@ -51,50 +52,6 @@ SURVEY = "survey"
 CHANGED_CODES_SHOWN = 10
 
 
-class ConflictError(Exception):
-    """Someone else saved the assessment since the form was opened; nothing was written."""
-
-    def __init__(self, message: str, *, current_version: int, changed_codes: list[str]) -> None:
-        super().__init__(message)
-        self.message = message
-        self.current_version = current_version
-        self.changed_codes = changed_codes
-
-
-class SystemActor:
-    """The actor of trusted batch jobs (command line, demo): acts like an admin, records no user."""
-
-    is_authenticated = True
-    is_active = True
-    is_superuser = True
-    role = "admin"
-    unit_id = None
-    pk = None
-
-    def __str__(self) -> str:
-        return "system"
-
-
-SYSTEM = SystemActor()
-
-
-# --- helpers -----------------------------------------------------------------------------------------
-
-
-def _real_user(user: Any) -> Any:
-    """The user to store in `*_by` fields: None for the system actor."""
-    return user if getattr(user, "pk", None) is not None else None
-
-
-@contextlib.contextmanager
-def _audited(user: Any) -> Iterator[None]:
-    """Record `user` as the actor of the audit rows written inside (web requests already set it)."""
-    real = _real_user(user)
-    if real is None:
-        yield
-        return
-    with set_actor(real):
-        yield
 
 
 def _require_any(user: Any, actions: Iterable[Action], unit: Any) -> None:
@@ -156,7 +113,7 @@ def _check_not_locked(assessment: Assessment) -> None:
 @contextlib.contextmanager
 def _locked(assessment: Assessment, user: Any, expected_version: int | None = None) -> Iterator[Assessment]:
     """A transaction holding the assessment row; checks the version the user edited; bumps it on exit."""
-    with _audited(user), transaction.atomic():
+    with audited(user), transaction.atomic():
         fresh = (
             Assessment.objects.select_for_update().select_related("template", "unit").get(pk=assessment.pk)
         )
@@ -185,7 +142,7 @@ def _locked(assessment: Assessment, user: Any, expected_version: int | None = No
             }
             raise ConflictError(message, current_version=fresh.version, changed_codes=changed)
         fresh.version += 1
-        fresh.updated_by = _real_user(user)
+        fresh.updated_by = real_user(user)
         yield fresh
         fresh.save()
     assessment.refresh_from_db()
@@ -224,7 +181,7 @@ def load_template_text(text: str, user: Any = SYSTEM) -> tuple[ScoringTemplate, 
         "source": text,
         "max_points": parsed.max,
     }
-    with _audited(user), transaction.atomic():
+    with audited(user), transaction.atomic():
         row = ScoringTemplate.objects.select_for_update().filter(code=parsed.code).first()
         if row is None:
             return ScoringTemplate.objects.create(code=parsed.code, **fields), "created"
@@ -294,12 +251,12 @@ def _get_or_create(template: ScoringTemplate, unit: Unit, year: int, user: Any) 
             _("Template %(template)s scores units of kind %(kinds)s; %(unit)s is not one of them.")
             % {"template": template.code, "kinds": parsed.unit_kind, "unit": unit}
         )
-    with _audited(user), transaction.atomic():
+    with audited(user), transaction.atomic():
         assessment, created = Assessment.objects.get_or_create(
             template=template,
             unit=unit,
             year=year,
-            defaults={"group": unit.kind, "updated_by": _real_user(user)},
+            defaults={"group": unit.kind, "updated_by": real_user(user)},
         )
         _ensure_leaves(assessment, parsed)
     return assessment, created
@@ -481,9 +438,9 @@ def add_evidence(leaf_score: LeafScore, uploaded_file: Any, user: Any) -> Eviden
         original_name=name,
         content_type=EVIDENCE_TYPES[ext],
         size=size,
-        uploaded_by=_real_user(user),
+        uploaded_by=real_user(user),
     )
-    with _audited(user), transaction.atomic():
+    with audited(user), transaction.atomic():
         evidence.file.save(f"{uuid.uuid4().hex}{ext}", File(uploaded_file), save=False)
         try:
             evidence.save()
@@ -498,7 +455,7 @@ def delete_evidence(evidence: Evidence, user: Any) -> None:
     assessment = evidence.leaf_score.assessment
     require(user, Action.ENTER_DATA, assessment.unit)
     _check_editable_by_unit(assessment)
-    with _audited(user), transaction.atomic():
+    with audited(user), transaction.atomic():
         evidence.delete()
         transaction.on_commit(lambda: evidence.file.delete(save=False))
 
@@ -605,13 +562,13 @@ def publish(template: ScoringTemplate, year: int, user: Any) -> dict[str, list[A
         candidates = candidates.filter(unit_id__in=scope)
     published: list[Assessment] = []
     skipped: list[Assessment] = []
-    with _audited(user), transaction.atomic():
+    with audited(user), transaction.atomic():
         for assessment in candidates.select_for_update().order_by("unit__code"):
             if assessment.status == Status.APPRAISED:
                 assessment.status = Status.PUBLISHED
                 assessment.published_at = timezone.now()
                 assessment.version += 1
-                assessment.updated_by = _real_user(user)
+                assessment.updated_by = real_user(user)
                 assessment.save()
                 published.append(assessment)
             elif assessment.status != Status.PUBLISHED:
@@ -728,7 +685,7 @@ def import_survey(template: ScoringTemplate, year: int, csv_file: Any, user: Any
     for line, unit, leaf_code, points in entries:
         by_unit.setdefault(unit.pk, []).append((line, leaf_code, points))
         unit_of[unit.pk] = unit
-    with _audited(user), transaction.atomic():
+    with audited(user), transaction.atomic():
         for unit_id, rows in by_unit.items():
             assessment, _created = _get_or_create(template, unit_of[unit_id], int(year), user)
             with _locked(assessment, user) as fresh:
