@@ -6,20 +6,14 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
-from django.utils.translation import gettext
 
 from cchc.demo import loader
 from cchc.onestop.demo import load_dossier_demo
+from tests.browser.helpers import log_in, vi
 
 pytestmark = pytest.mark.browser
 
 
-def vi(msgid: str) -> str:
-    with translation.override("vi"):
-        text = gettext(msgid)
-    assert text != msgid, f"no Vietnamese translation for “{msgid}”"
-    return text
 
 
 @pytest.fixture
@@ -29,12 +23,6 @@ def demo(transactional_db, tmp_path, monkeypatch) -> dict:
     return load_dossier_demo()
 
 
-def log_in(page, live_server, username: str, password: str) -> None:
-    page.goto(live_server.url + reverse("login"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("form button[type=submit]")
-    page.wait_for_load_state("domcontentloaded")
 
 
 def test_officer_sees_charts_and_late_dossiers_without_apology(page, live_server, demo) -> None:

@@ -6,25 +6,17 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import timezone
 
 from cchc.demo import loader
 from cchc.units.models import Unit
+from tests.browser.helpers import account, log_in, vi
 
 pytestmark = pytest.mark.browser
 
 
-def vi(msgid: str) -> str:
-    """The Vietnamese text the page must show; fails if the catalog lacks it (page would be English)."""
-    with translation.override("vi"):
-        text = gettext(msgid)
-    assert text != msgid, f"no Vietnamese translation for “{msgid}”"
-    return text
 
 
-def account(username: str) -> loader.DemoAccount:
-    return next(a for a in loader.read_accounts() if a.username == username)
 
 
 @pytest.fixture
@@ -32,12 +24,6 @@ def demo(transactional_db) -> dict:
     return loader.load_demo(samples=False)
 
 
-def log_in(page, live_server, username: str, password: str) -> None:
-    page.goto(live_server.url + reverse("login"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("form button[type=submit]")
-    page.wait_for_load_state("domcontentloaded")
 
 
 def test_officer_sees_the_vietnamese_dashboard_and_the_audit_link(page, live_server, demo) -> None:

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
-from django.utils.translation import gettext
 
 from cchc.demo import loader
 from cchc.reporting.models import Status, Submission
+from tests.browser.helpers import log_in, vi
 
 pytestmark = pytest.mark.browser
 
@@ -21,11 +20,6 @@ PERIOD = "2021-H1"
 SHOTS = Path("/tmp")
 
 
-def vi(msgid: str) -> str:
-    with translation.override("vi"):
-        text = gettext(msgid)
-    assert text != msgid, f"no Vietnamese translation for “{msgid}”"
-    return text
 
 
 @pytest.fixture
@@ -34,14 +28,6 @@ def demo(transactional_db, tmp_path, monkeypatch) -> None:
     loader.load_demo(samples=False)
 
 
-def log_in(page, live_server, username: str) -> None:
-    account = next(a for a in loader.read_accounts() if a.username == username)
-    page.context.clear_cookies()
-    page.goto(live_server.url + reverse("login"))
-    page.fill("#id_username", account.username)
-    page.fill("#id_password", account.password)
-    page.click("form button[type=submit]")
-    page.wait_for_load_state("domcontentloaded")
 
 
 def open_form(page, live_server) -> None:

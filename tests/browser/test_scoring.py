@@ -10,12 +10,11 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
-from django.utils.translation import gettext
 
 from cchc.demo import loader
 from cchc.scoring.demo import load_scoring_demo
 from cchc.scoring.models import Assessment, Evidence, Status
+from tests.browser.helpers import log_in, vi
 
 pytestmark = pytest.mark.browser
 
@@ -27,11 +26,6 @@ TYPED = {"7.1.1": "1,5", "7.1.3": "1,25", "7.2.1": "2", "7.4.1": "0,5", "8.2": "
 SHOTS = Path("/tmp")
 
 
-def vi(msgid: str) -> str:
-    with translation.override("vi"):
-        text = gettext(msgid)
-    assert text != msgid, f"no Vietnamese translation for “{msgid}”"
-    return text
 
 
 @pytest.fixture
@@ -42,14 +36,6 @@ def demo(transactional_db, tmp_path, monkeypatch, settings) -> dict:
     return load_scoring_demo()
 
 
-def log_in(page, live_server, username: str) -> None:
-    account = next(a for a in loader.read_accounts() if a.username == username)
-    page.context.clear_cookies()
-    page.goto(live_server.url + reverse("login"))
-    page.fill("#id_username", account.username)
-    page.fill("#id_password", account.password)
-    page.click("form button[type=submit]")
-    page.wait_for_load_state("domcontentloaded")
 
 
 def test_self_assess_appraise_publish_rank_and_lost_points_docx(page, live_server, demo, tmp_path) -> None:
