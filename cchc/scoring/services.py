@@ -270,14 +270,10 @@ def get_or_create_assessment(template: ScoringTemplate, unit: Unit, year: int, u
     return _get_or_create(template, unit, int(year), user)[0]
 
 
-def save_self_scores(
-    assessment: Assessment,
-    user: Any,
-    scores: Mapping[str, tuple[Any, str]],
-    expected_version: int,
-) -> Assessment:
-    """The unit's own points and comments for manual criteria ({code: (points, comment)})."""
-    require(user, Action.ENTER_DATA, assessment.unit)
+def _parse_scores(
+    assessment: Assessment, scores: Mapping[str, tuple[Any, str]], *, manual_only: bool
+) -> dict[str, tuple[Decimal | None, str]]:
+    """Check {code: (points, comment)} against the template, naming every bad criterion at once."""
     nodes = _nodes(assessment.template.parsed)
     parsed: dict[str, tuple[Decimal | None, str]] = {}
     errors: list[str] = []
@@ -286,7 +282,7 @@ def save_self_scores(
         if node is None:
             errors.append(_about(code, _("is not a scored criterion of this template")))
             continue
-        if node.method != MANUAL:
+        if manual_only and node.method != MANUAL:
             errors.append(_about(code, _("is scored automatically, not self-assessed")))
             continue
         try:
@@ -294,6 +290,18 @@ def save_self_scores(
         except ValidationError as exc:
             errors.extend(exc.messages)
     _raise_all(errors)
+    return parsed
+
+
+def save_self_scores(
+    assessment: Assessment,
+    user: Any,
+    scores: Mapping[str, tuple[Any, str]],
+    expected_version: int,
+) -> Assessment:
+    """The unit's own points and comments for manual criteria ({code: (points, comment)})."""
+    require(user, Action.ENTER_DATA, assessment.unit)
+    parsed = _parse_scores(assessment, scores, manual_only=True)
     with _locked(assessment, user, expected_version) as fresh:
         _check_editable_by_unit(fresh)
         rows = _leaf_rows(fresh)
@@ -516,19 +524,7 @@ def save_appraisal(
 ) -> Assessment:
     """The appraisal council's points and comments ({code: (points, comment)}); blank keeps the unit's."""
     require(user, Action.APPROVE, assessment.unit)
-    nodes = _nodes(assessment.template.parsed)
-    parsed: dict[str, tuple[Decimal | None, str]] = {}
-    errors: list[str] = []
-    for code, (points, comment) in scores.items():
-        node = nodes.get(code)
-        if node is None:
-            errors.append(_about(code, _("is not a scored criterion of this template")))
-            continue
-        try:
-            parsed[code] = (parse_points(code, points, node.max), (comment or "").strip())
-        except ValidationError as exc:
-            errors.extend(exc.messages)
-    _raise_all(errors)
+    parsed = _parse_scores(assessment, scores, manual_only=False)
     with _locked(assessment, user, expected_version) as fresh:
         _check_not_locked(fresh)
         if fresh.status not in (Status.SUBMITTED, Status.APPRAISED):
