@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
@@ -43,12 +45,25 @@ def keep_test_connection():
         signal.connect(close_old_connections)
 
 
+@pytest.fixture(scope="module")
+def demo_data(django_db_setup, django_db_blocker):
+    """The demo, loaded (committed) once for the module: each operation's test then runs in its
+    own transaction, rolled back, so every one starts from the same data. Flushed at the end so
+    other tests find empty tables as usual."""
+    with django_db_blocker.unblock():
+        load_demo(samples=False)
+        load_reporting_demo()
+        admin = User.objects.create(username="tich_hop", role=Role.ADMIN, is_superuser=True)
+        token = ApiToken.issue(admin, "schemathesis")[1]
+    yield token
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+        ContentType.objects.clear_cache()  # flush recreated them, maybe under other ids
+
+
 @pytest.fixture
-def api_token(db, keep_test_connection) -> str:
-    load_demo(samples=False)
-    load_reporting_demo()
-    admin = User.objects.create(username="tich_hop", role=Role.ADMIN, is_superuser=True)
-    return ApiToken.issue(admin, "schemathesis")[1]
+def api_token(demo_data, db, keep_test_connection) -> str:
+    return demo_data
 
 
 @schema.parametrize()
