@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cchc.accounts.models import ApiToken
 from cchc.reporting import services
@@ -207,3 +209,52 @@ def test_openapi_schema_and_docs(api_as):
     assert "BearerToken" in spec["components"]["securitySchemes"]
     docs = Client().get("/api/docs")
     assert docs.status_code == 200 and b"openapi.json" in docs.content
+
+
+ALL_OPERATIONS = [
+    ("get", "/api/units"),
+    ("get", "/api/periods"),
+    ("get", "/api/catalogs"),
+    ("get", "/api/catalogs/bnv-2021/indicators"),
+    ("get", STP),
+    ("put", STP),
+    ("post", STP + "/submit"),
+    ("post", STP + "/approve"),
+    ("post", STP + "/return"),
+    ("get", "/api/aggregates/T64/2021-H1/bnv-2021"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), ALL_OPERATIONS)
+@pytest.mark.parametrize("header", [None, "Bearer cchc_khong-hop-le", "Token abc", "Bearer "])
+def test_every_operation_refuses_missing_or_bad_tokens(api_as, method, path, header):
+    client = Client()
+    headers = {"Authorization": header} if header else {}
+    kwargs = {"content_type": "application/json", "headers": headers}
+    body = {"values": {}} if method == "put" else {"comment": "x"}
+    if method == "get":
+        response = client.get(path, headers=headers)
+    else:
+        response = getattr(client, method)(path, body, **kwargs)
+    assert response.status_code == 401
+    assert response.json()["detail"].startswith("Cần xác thực")
+    assert not Submission.objects.exists()
+
+
+def test_api_write_is_audited_with_the_tokens_user(api_as, rep_users):
+    from auditlog.models import LogEntry
+
+    api_as("reporter").put(STP, {"values": {"1.1.1": {"value": 7}}})
+    value = Value.objects.get(indicator_code="1.1.1")
+    entries = LogEntry.objects.get_for_object(value)
+    assert entries.exists() and {e.actor for e in entries} == {rep_users["reporter"]}
+
+
+@given(n=st.integers(min_value=0, max_value=10**12))
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_vietnamese_number_strings_stored_exactly(api_as, n):
+    typed = f"{n:,}".replace(",", ".")  # 1964 → "1.964"
+    response = api_as("reporter").put(STP, {"values": {"1.1.1": {"value": typed}}})
+    assert response.status_code == 200, response.content
+    assert response.json()["values"]["1.1.1"]["value"] == n
+    assert Value.objects.get(indicator_code="1.1.1").value == n
