@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "cchc.onestop",
     "cchc.scoring",
     "cchc.reporting",
+    "cchc.api",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "auditlog",
     "axes",
+    "ninja",
 ]
 
 MIDDLEWARE = [

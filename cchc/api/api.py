@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Path, Query
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as RequestValidationError
@@ -24,7 +25,6 @@ from pydantic import Field
 from cchc.accounts.models import authenticate_token
 from cchc.accounts.permissions import Action, can, require
 from cchc.api import schemas as s
-from cchc.api.i18n import gettext as _
 from cchc.periods.models import Period, PeriodKind
 from cchc.reporting import services
 from cchc.reporting.models import Catalog, Source, Status, Submission

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import functools
-import gettext as gettext_module
 import re
 import sys
 from pathlib import Path
@@ -17,29 +15,15 @@ from typing import Any
 
 from cchc.cli import CliError, emit, json_flag
 
-LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)
 _VN = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
 
 
-@functools.cache
-def _catalog() -> gettext_module.NullTranslations:
-    """This package's compiled Vietnamese catalog, read directly.
-
-    cchc.onestop is not in INSTALLED_APPS yet (no models), so Django does not load its locale
-    directory; messages Django leaves untranslated are looked up here.
-    """
-    return gettext_module.translation("django", localedir=LOCALE_DIR, languages=["vi"], fallback=True)
-
-
 def _(message: str) -> str:
-    """Translate through Django, falling back on this package's own catalog (see _catalog)."""
-    from django.utils.translation import get_language, gettext
+    """Translate lazily: the parser is built before Django (and its catalogs) are set up."""
+    from django.utils.translation import gettext
 
-    translated = gettext(message)
-    if translated == message and (get_language() or "").startswith("vi"):
-        translated = _catalog().gettext(message)
-    return translated
+    return gettext(message)
 
 
 def gettext_noop(message: str) -> str:
