@@ -39,9 +39,8 @@ messages: $(VENV)/.installed
 	   && DJANGO_SETTINGS_MODULE=cchc.settings $(CURDIR)/$(BIN)/django-admin compilemessages) || exit 1; \
 	done
 
-## make bench: dossier statistics benchmark, 20 million synthetic dossiers (pandas is installed for the comparison only)
+## make bench: dossier statistics benchmark, 20 million synthetic dossiers (pandas, a test extra, is the peer)
 bench: $(VENV)/.installed-test
-	$(BIN)/pip install -q pandas
 	$(BIN)/python bench/dossiers.py
 
 system-deps:

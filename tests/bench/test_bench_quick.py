@@ -45,7 +45,6 @@ def test_generated_data_is_valid_and_realistic(bench, tmp_path):
 
 
 def test_quick_run_engines_agree(bench, tmp_path):
-    pytest.importorskip("pandas")  # benchmark-only dependency (`make bench` installs it)
     summary = bench.run(4_000, tmp_path, report=tmp_path / "PERFORMANCE.md")
     assert summary["agree"] == {"pandas": True, "sql": True, "store": True, "import": True}
     assert summary["total"]["received"] > 0 and summary["total"]["late"] > 0
@@ -55,7 +54,6 @@ def test_quick_run_engines_agree(bench, tmp_path):
 
 def test_peers_see_a_changed_row(bench, tmp_path):
     """The comparison can fail: pandas and SQL differ from the command once the data differ."""
-    pytest.importorskip("pandas")
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
