@@ -825,6 +825,89 @@ def pivot_by_unit(
     }
 
 
+@dataclass(frozen=True)
+class TrendCell:
+    """One indicator in one column of the period pivot.
+
+    `value` is a Decimal, a `RatioInput` (counts and rate), an option code or text, a mapping of
+    option counts (a distribution rolled up from units) or None; `partial` when it does not cover
+    every unit or sub-period it should.
+    """
+
+    value: object
+    partial: bool = False
+
+
+@dataclass(frozen=True)
+class TrendColumn:
+    period: str
+    name: str
+    own: bool  # the unit's own approved report, else the aggregate of the units under it
+    cells: dict[str, TrendCell]
+
+
+@dataclass(frozen=True)
+class PeriodPivot:
+    unit: str
+    year: int
+    kind: str
+    catalog: str
+    columns: tuple[TrendColumn, ...]
+    total: dict[str, TrendCell]  # the year from the unit's own sub-periods (aggregate_over_periods)
+
+
+def _aggregate_cell(agg: IndicatorAggregate) -> TrendCell:
+    if agg.counts is not None:
+        return TrendCell(dict(agg.counts) if agg.units else None, agg.partial)
+    if agg.aggregation == pure_catalog.Aggregation.RATIO.value and agg.numerator is not None:
+        return TrendCell(pure_aggregate.RatioInput(agg.numerator, agg.denominator, agg.value), agg.partial)
+    return TrendCell(agg.value, agg.partial)
+
+
+def pivot_by_period(unit: Unit, year: int, kind: str, catalog: Catalog, user: Any) -> PeriodPivot:
+    """Indicators × the year's periods of `kind` (quarters or halves), plus the year column.
+
+    Each period shows the unit's own approved report when it has one, else the roll-up of the
+    approved reports under it, so a province sees a trend even before its own report; the year
+    column is `aggregate_over_periods` (flows summed, stocks latest, partial unless all approved).
+    """
+    require(user, Action.VIEW_UNIT_DATA, unit)
+    if kind not in ("quarter", "half"):
+        raise ValidationError(_("Period kind: must be quarter or half, not “%(kind)s”.") % {"kind": kind})
+    periods = list(Period.objects.filter(year=year, kind=kind).order_by("start"))
+    own = {
+        s.period_id: s
+        for s in Submission.objects.filter(unit=unit, catalog=catalog, period__in=periods).prefetch_related(
+            "values"
+        )
+        if _counted(s, False)
+    }
+    pure = catalog.pure
+    columns: list[TrendColumn] = []
+    for period in periods:
+        cells: dict[str, TrendCell] = {}
+        submission = own.get(period.pk)
+        if submission is not None:
+            rows = {v.indicator_code: v for v in submission.values.all() if not v.is_empty}
+            for indicator in pure.values():
+                if indicator.is_group or indicator.code not in rows:
+                    continue
+                row = rows[indicator.code]
+                value = unit_input(indicator, row)
+                if indicator.value_type is pure_catalog.ValueType.TEXT:
+                    value = row.text or None
+                cells[indicator.code] = TrendCell(value)
+        else:
+            report = aggregate(unit, period, catalog)
+            cells = {code: _aggregate_cell(agg) for code, agg in report.indicators.items()}
+        columns.append(TrendColumn(period.code, period.name, submission is not None, cells))
+    total = {
+        code: TrendCell(agg.value, agg.partial)
+        for code, agg in aggregate_over_periods(unit, year, kind, catalog).items()
+    }
+    return PeriodPivot(unit.code, year, kind, catalog.code, tuple(columns), total)
+
+
 def entry_error_message(exc: ValidationError) -> list[str]:
     """Flat list of messages of a ValidationError (by code when keyed)."""
     if hasattr(exc, "error_dict"):
@@ -851,6 +934,7 @@ __all__ = [
     "get_or_create_submission",
     "load_catalog",
     "lock_period",
+    "pivot_by_period",
     "pivot_by_unit",
     "return_submission",
     "save_values",

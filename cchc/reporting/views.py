@@ -27,6 +27,7 @@ from cchc.periods.models import Period, PeriodKind
 from cchc.units.models import Unit, UnitKind
 
 from . import services
+from .aggregate import RatioInput
 from .aggregate import rate as ratio_rate
 from .catalog import Aggregation, Indicator, ValueType
 from .entry import EntryError, parse_entry
@@ -730,3 +731,91 @@ def completeness(request: HttpRequest, period_code: str) -> HttpResponse:
         "reporting/completeness.html",
         {"period": period, "unit": unit, "cards": cards, "chase": chase, "late": late},
     )
+
+
+# --- indicators × periods ---------------------------------------------------------------------------
+
+
+TREND_KINDS = ("quarter", "half")
+
+
+def _trend_value_text(indicator: Indicator, value: object) -> str:
+    """A period-pivot value the Vietnamese way: numbers, rates with %, option labels, option counts."""
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        return "; ".join(
+            f"{indicator.choice_label(code) or code}: {count}" for code, count in sorted(value.items())
+        )
+    if isinstance(value, str):
+        if indicator.value_type is ValueType.CHOICE:
+            return indicator.choice_label(value) or value
+        return value
+    if isinstance(value, RatioInput):
+        return "" if value.rate is None else vi(value.rate, 2) + "%"
+    if indicator.aggregation is Aggregation.RATIO:
+        return vi(value, 2) + "%"  # type: ignore[arg-type]
+    return vi(value)  # type: ignore[arg-type]
+
+
+def _trend_args(request: HttpRequest, unit_code: str, year: int) -> tuple[Unit, str]:
+    unit = _unit(unit_code)
+    require(request.user, Action.VIEW_UNIT_DATA, unit)
+    kind = request.GET.get("kind", "quarter")
+    if kind not in TREND_KINDS:
+        raise Http404
+    return unit, kind
+
+
+@requires(Action.VIEW_UNIT_DATA)
+@require_GET
+def trend_view(request: HttpRequest, unit_code: str, year: int) -> HttpResponse:
+    """Indicators × the year's quarters or halves, then the year (flows summed, stocks latest)."""
+    unit, kind = _trend_args(request, unit_code, year)
+    catalog = services.default_catalog()
+    pivot = services.pivot_by_period(unit, year, kind, catalog, request.user)
+    rows = []
+    for indicator in catalog.pure:
+        cells = []
+        for column in pivot.columns:
+            cell = column.cells.get(indicator.code)
+            cells.append(
+                {
+                    "text": "" if cell is None else _trend_value_text(indicator, cell.value),
+                    "partial": cell is not None and cell.partial,
+                }
+            )
+        total = pivot.total.get(indicator.code)
+        rows.append(
+            {
+                "indicator": indicator,
+                "cells": cells,
+                "total": "" if total is None else _trend_value_text(indicator, total.value),
+                "partial": total is not None and total.partial,
+            }
+        )
+    return render(
+        request,
+        "reporting/trend.html",
+        {
+            "unit": unit,
+            "year": year,
+            "kind": kind,
+            "columns": pivot.columns,
+            "rows": rows,
+            "kinds": [(k, PeriodKind(k).label) for k in TREND_KINDS],
+        },
+    )
+
+
+@requires(Action.VIEW_UNIT_DATA)
+@require_GET
+def trend_xlsx(request: HttpRequest, unit_code: str, year: int) -> HttpResponse:
+    """The indicators × periods table as XLSX (numbers numeric, text formula-safe)."""
+    from .xlsx import export_period_pivot_xlsx
+
+    unit, kind = _trend_args(request, unit_code, year)
+    pivot = services.pivot_by_period(unit, year, kind, services.default_catalog(), request.user)
+    response = HttpResponse(export_period_pivot_xlsx(pivot), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="xu-huong-{unit.code}-{year}-{kind}.xlsx"'
+    return response

@@ -533,3 +533,77 @@ def import_xlsx(path_or_bytes: str | Path | bytes, submission: Submission, user:
     data = read_xlsx(path_or_bytes, submission.catalog.pure, submission.unit.code, submission.period.code)
     result: SaveResult = save_values(submission, user, data, submission.version, source=Source.XLSX)
     return ImportResult(result.saved, result.cleared, result.unchanged, len(data), result.version)
+
+
+def _pivot_cell(indicator: Indicator, value: object) -> Any:
+    """A period-pivot value as a cell: numbers numeric (rates in %, 2 places), labels as text."""
+    from cchc.reporting.aggregate import RatioInput
+
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        options = {c.code: c.label for c in indicator.choices}
+        return "; ".join(f"{options.get(k, k)}: {n}" for k, n in sorted(value.items()))
+    if isinstance(value, str):
+        if indicator.value_type is ValueType.CHOICE:
+            return next((c.label for c in indicator.choices if c.code == value), value)
+        return value
+    if isinstance(value, RatioInput):
+        value = value.rate
+    if value is not None and indicator.aggregation is Aggregation.RATIO:
+        value = Decimal(value).quantize(Decimal("0.01"))
+    return _number(value)  # type: ignore[arg-type]
+
+
+def export_period_pivot_xlsx(pivot: Any) -> bytes:
+    """Indicators × periods (`services.pivot_by_period`) with the year column; a partial value is
+    followed by a "*" column so the number itself stays numeric."""
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    catalog = StoredCatalog.objects.get(code=pivot.catalog)
+    unit = Unit.objects.get(code=pivot.unit)
+    styles = _styles()
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Theo kỳ"
+    headers: list[str] = ["STT", "Chỉ tiêu thống kê", "Đơn vị tính"]
+    for column in pivot.columns:
+        headers += [column.name if column.own else f"{column.name} (tổng hợp)", "*"]
+    headers += [f"Năm {pivot.year}", "*"]
+    kind = "quý" if pivot.kind == "quarter" else "6 tháng"
+    _titles(
+        sheet,
+        [
+            "Số liệu theo kỳ",
+            "THỐNG KÊ SỐ LIỆU VỀ KẾT QUẢ THỰC HIỆN CÔNG TÁC CẢI CÁCH HÀNH CHÍNH",
+            unit.name.upper(),
+            f"Năm {pivot.year}, theo {kind}; Mã đơn vị: {unit.code}; Danh mục: {catalog.code}; "
+            "* số liệu chưa đủ (thiếu đơn vị hoặc kỳ chưa được phê duyệt)",
+        ],
+        len(headers),
+    )
+    _header(sheet, tuple(headers))
+    row = FIRST_ROW
+    for indicator in catalog.pure:
+        font = styles["bold"] if indicator.is_group else styles["font"]
+        _put(sheet, row, 1, indicator.code, font)
+        _put(sheet, row, 2, indicator.name, font)
+        _put(sheet, row, 3, _unit_label(indicator), font)
+        cells = [c.cells.get(indicator.code) for c in pivot.columns] + [pivot.total.get(indicator.code)]
+        for n, cell in enumerate(cells):
+            column = 4 + 2 * n
+            if cell is not None:
+                _put(sheet, row, column, _pivot_cell(indicator, cell.value), font)
+                if cell.partial:
+                    _put(sheet, row, column + 1, "*", font)
+        for column in range(1, len(headers) + 1):
+            sheet.cell(row=row, column=column).border = styles["border"]
+        row += 1
+    _widths(sheet, (10, 60, 18))
+    for n in range(len(cells)):
+        sheet.column_dimensions[get_column_letter(4 + 2 * n)].width = 16
+        sheet.column_dimensions[get_column_letter(5 + 2 * n)].width = 3
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
