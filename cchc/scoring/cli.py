@@ -6,6 +6,7 @@
     cchc score load-templates [FILE ...] [--json]
     cchc score import-survey --template CODE --year Y FILE [--json]
     cchc score results --template CODE --year Y [--published] [--xlsx OUT] [--json]
+    cchc score compute-auto --template CODE --year Y [--unit CODE] [--json]
 
 `--template` takes a file or the name of a shipped template (`cchc score templates` lists them).
 """
@@ -72,6 +73,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--published", action="store_true", help=_("only published assessments"))
     p.add_argument("--xlsx", metavar=_("OUT"), help=_("also write the table to this XLSX file"))
     p.set_defaults(handler=cmd_results)
+
+    p = commands.add_parser(
+        "compute-auto",
+        parents=[json_flag()],
+        help=_("fill the automatic criteria from approved reports and the dossier store"),
+    )
+    p.add_argument("--template", required=True, help=_("template code in the database"))
+    p.add_argument("--year", required=True, type=int, help=_("assessment year"))
+    p.add_argument("--unit", metavar=_("CODE"), help=_("only this unit's assessment"))
+    p.set_defaults(handler=cmd_compute_auto)
 
 
 def resolve_template(name: str) -> Template:
@@ -316,5 +327,61 @@ def cmd_results(args: argparse.Namespace) -> int:
             f"{rank:>6}  {row.unit.name}: {vi_number(row.total)}/{vi_number(row.max)} "
             f"({vi_number(row.index, 2)}%) {row.band or ''}"
         )
+    emit(args, data, "\n".join(lines))
+    return 0
+
+
+def cmd_compute_auto(args: argparse.Namespace) -> int:
+    """Fill the automatic criteria of every assessment of a template × year (or one unit's)."""
+    from django.core.exceptions import ValidationError
+
+    from cchc.onestop.store import DossierStore
+    from cchc.scoring import services
+    from cchc.scoring.models import Assessment
+
+    template = _stored_template(args.template)
+    found = Assessment.objects.filter(template=template, year=args.year).select_related("unit", "template")
+    if args.unit:
+        found = found.filter(unit__code=args.unit)
+    assessments = list(found.order_by("unit__code"))
+    if not assessments:
+        if args.unit:
+            raise CliError(
+                _("unit %(unit)s has no assessment of %(template)s for %(year)s")
+                % {"unit": args.unit, "template": args.template, "year": args.year}
+            )
+        raise CliError(
+            _("no assessment of %(template)s for %(year)s") % {"template": args.template, "year": args.year}
+        )
+    locked = [a.unit.code for a in assessments if a.is_locked]
+    if locked:
+        raise CliError(
+            _("the assessments of %(units)s are published and locked: nothing was changed")
+            % {"units": ", ".join(locked)}
+        )
+    store = DossierStore()
+    filled: dict[str, dict[str, Any]] = {}
+    missing: dict[str, list[str]] = {}
+    lines = []
+    for assessment in assessments:
+        code = assessment.unit.code
+        try:
+            points, lacking = services.fill_automatic(assessment, services.SYSTEM, store=store)
+        except ValidationError as exc:
+            raise CliError(
+                _("unit %(unit)s: %(errors)s") % {"unit": code, "errors": _messages(exc)}
+            ) from exc
+        filled[code] = {leaf: json_number(value) for leaf, value in points.items()}
+        missing[code] = lacking
+        lines.append(
+            _("%(unit)s: %(filled)s criteria computed, %(missing)s without data%(codes)s")
+            % {
+                "unit": code,
+                "filled": len(points),
+                "missing": len(lacking),
+                "codes": f" ({', '.join(lacking)})" if lacking else "",
+            }
+        )
+    data = {"assessments": len(assessments), "filled": filled, "missing": missing}
     emit(args, data, "\n".join(lines))
     return 0

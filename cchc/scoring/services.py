@@ -1003,3 +1003,81 @@ def lost_points(assessment: Assessment) -> LostPointsReport:
         areas=areas,
         leaves=leaves,
     )
+
+
+# --- automatic criteria from the stored data -------------------------------------------------------
+
+# Periods whose approved report gives a year's indicator values, best first (the year report, then the
+# second half, then the first half).
+INDICATOR_PERIODS = ("Y", "H2", "H1")
+
+
+def _indicator_value(value: Any) -> Decimal | None:
+    """A stored value as a number: a ratio from its counts (× 100) when both exist, else the figure."""
+    if value.numerator is not None and value.denominator:
+        return round_half_up(Decimal(value.numerator) * 100 / Decimal(value.denominator), 4)
+    return None if value.value is None else Decimal(value.value)
+
+
+def indicator_inputs(unit: Unit, year: int) -> dict[str, Decimal]:
+    """The unit's reporting indicator values of the year, by indicator code.
+
+    Only approved reports count (or reports locked after approval): the indicator criteria must be
+    scored on figures the province accepted. The year report is used when there is one, else the
+    second half's, else the first half's.
+    """
+    from django.db.models import Q
+
+    from cchc.reporting.models import Status as ReportStatus
+    from cchc.reporting.models import Submission, Value
+
+    accepted = Q(status=ReportStatus.APPROVED) | Q(status=ReportStatus.LOCKED, approved_at__isnull=False)
+    for kind in INDICATOR_PERIODS:
+        submissions = list(
+            Submission.objects.filter(accepted, unit=unit, period__code=f"{year:04d}-{kind}").order_by(
+                "catalog__code"
+            )
+        )
+        if not submissions:
+            continue
+        values: dict[str, Decimal] = {}
+        stored = Value.objects.filter(submission__in=submissions)
+        for value in stored.order_by("submission__catalog__code", "id"):
+            number = _indicator_value(value)
+            if number is not None:
+                values.setdefault(value.indicator_code, number)
+        return values
+    return {}
+
+
+def _automatic_leaves(template: Template) -> list[Criterion]:
+    return [leaf for leaf in template.leaves() if leaf.method != MANUAL and leaf.rule is not None]
+
+
+def fill_automatic(
+    assessment: Assessment, user: Any, *, store: Any = None
+) -> tuple[dict[str, Decimal], list[str]]:
+    """Score the automatic criteria from approved reports and the one-stop dossier store.
+
+    Why: the indicator and metric criteria need no typing — their figures already sit in the approved
+    periodic reports and the dossier store. `store` is a `DossierStore` (default: the configured one);
+    an empty store is ignored. Returns the points by criterion code and the automatic criteria still
+    without data (checks and audit are `compute_automatic`'s).
+    """
+    from cchc.onestop.store import DossierStore
+
+    _require_any(user, (Action.ENTER_DATA, Action.APPROVE), assessment.unit)
+    store = DossierStore() if store is None else store
+    dossiers = store.source() if store.count() else None
+    leaves = _automatic_leaves(assessment.template.parsed)
+    # Only the codes the indicator criteria name: a catalog code shaped like a criterion code ("1.3")
+    # must not score a criterion by its own code.
+    sources = {leaf.source for leaf in leaves if leaf.method == "indicator"}
+    inputs = {
+        code: value
+        for code, value in indicator_inputs(assessment.unit, assessment.year).items()
+        if code in sources
+    }
+    points = compute_automatic(assessment, inputs, user, dossiers=dossiers)
+    missing = [leaf.code for leaf in leaves if leaf.code not in points]
+    return points, missing

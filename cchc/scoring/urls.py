@@ -17,6 +17,7 @@ urlpatterns = [
     path("assessments/<int:pk>/return/", views.return_assessment, name="return"),
     path("assessments/<int:pk>/remediation/", views.remediation, name="remediation"),
     path("assessments/<int:pk>/lost-points.docx", views.lost_points_report, name="lost_docx"),
+    path("assessments/<int:pk>/compute-auto/", views.compute_auto, name="compute_auto"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
     path("evidence/<int:pk>/delete/", views.delete_evidence, name="delete_evidence"),
     path("results/<str:code>/<int:year>/", views.results, name="results"),

@@ -941,3 +941,35 @@ def lost_points_report(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponse(
         data, content_type=DOCX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
+
+
+@require_POST
+@requires(Action.VIEW_UNIT_DATA, write=True, url_name="scoring:compute_auto")
+def compute_auto(request: HttpRequest, pk: int) -> HttpResponse:
+    """Fill the automatic criteria from the approved reports and the dossier store, then go back."""
+    assessment = _assessment(pk)
+    if not (
+        can(request.user, Action.ENTER_DATA, assessment.unit)
+        or can(request.user, Action.APPROVE, assessment.unit)
+    ):
+        raise PermissionDenied
+    try:
+        points, missing = services.fill_automatic(assessment, request.user)
+    except ValidationError as exc:
+        for message in _messages_of(exc):
+            messages.error(request, message)
+    else:
+        messages.success(
+            request, _("%(count)s automatic criteria were computed.") % {"count": len(points)}
+        )
+        if missing:
+            messages.warning(
+                request,
+                _("No data yet for the automatic criteria: %(codes)s.") % {"codes": ", ".join(missing)},
+            )
+    return redirect(
+        "scoring:assessment",
+        code=assessment.template.code,
+        unit_code=assessment.unit.code,
+        year=assessment.year,
+    )

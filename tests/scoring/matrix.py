@@ -158,4 +158,10 @@ CASES: list[dict[str, Any]] = [
         "data": _remediation_data,
         "allowed": {"admin", "officer", "reporter"},
     },
+    {
+        "url_name": "scoring:compute_auto",
+        "kwargs": lambda tree: {"pk": _stp_assessment(tree).pk},
+        "data": _nothing,
+        "allowed": {"admin", "officer", "reporter"},
+    },
 ]
