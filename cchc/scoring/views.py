@@ -233,6 +233,16 @@ def _is_htmx(request: HttpRequest) -> bool:
 # --- template viewer ---------------------------------------------------------------------------------
 
 
+def _redirect_to(page: str, assessment: Assessment) -> HttpResponse:
+    """Back to the assessment's own page (`assessment` or `scorecard`), addressed by template, unit, year."""
+    return redirect(
+        f"scoring:{page}",
+        code=assessment.template.code,
+        unit_code=assessment.unit.code,
+        year=assessment.year,
+    )
+
+
 @require_GET
 @requires(Action.VIEW)
 def template_list(request: HttpRequest) -> HttpResponse:
@@ -430,12 +440,7 @@ def save(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The self-assessment was saved and sent for appraisal."))
     else:
         messages.success(request, _("The self-assessment was saved."))
-    return redirect(
-        "scoring:assessment",
-        code=assessment.template.code,
-        unit_code=assessment.unit.code,
-        year=assessment.year,
-    )
+    return _redirect_to("assessment", assessment)
 
 
 @require_GET
@@ -496,12 +501,7 @@ def _after_evidence(
         return _evidence_block(request, assessment, code, errors)
     for message in errors:
         messages.error(request, message)
-    return redirect(
-        "scoring:assessment",
-        code=assessment.template.code,
-        unit_code=assessment.unit.code,
-        year=assessment.year,
-    )
+    return _redirect_to("assessment", assessment)
 
 
 @require_POST
@@ -921,12 +921,7 @@ def remediation(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, message)
     else:
         messages.success(request, _("The remediation notes were saved."))
-    return redirect(
-        "scoring:scorecard",
-        code=assessment.template.code,
-        unit_code=assessment.unit.code,
-        year=assessment.year,
-    )
+    return _redirect_to("scorecard", assessment)
 
 
 @require_GET
@@ -967,9 +962,4 @@ def compute_auto(request: HttpRequest, pk: int) -> HttpResponse:
                 request,
                 _("No data yet for the automatic criteria: %(codes)s.") % {"codes": ", ".join(missing)},
             )
-    return redirect(
-        "scoring:assessment",
-        code=assessment.template.code,
-        unit_code=assessment.unit.code,
-        year=assessment.year,
-    )
+    return _redirect_to("assessment", assessment)
