@@ -134,6 +134,27 @@ def _put(sheet: Any, row: int, column: int, value: Any, style: Any = None) -> An
     return cell
 
 
+def _new_sheet(title: str, lines: list[str], headers: tuple[str, ...]) -> tuple[Any, Any]:
+    """A workbook whose one sheet carries the appendix title block and the column headers."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title
+    _titles(sheet, lines, len(headers))
+    _header(sheet, headers)
+    return book, sheet
+
+
+def _indicator_cells(sheet: Any, row: int, indicator: Any, styles: dict) -> Any:
+    """STT, name and unit of measure of one indicator row; returns the row's font (groups bold)."""
+    font = styles["bold"] if indicator.is_group else styles["font"]
+    _put(sheet, row, 1, indicator.code, font)
+    _put(sheet, row, 2, indicator.name, font)
+    _put(sheet, row, 3, _unit_label(indicator), font)
+    return font
+
+
 def _titles(sheet: Any, lines: list[str], width: int) -> None:
     styles = _styles()
     from openpyxl.utils import get_column_letter
@@ -178,7 +199,6 @@ def template_xlsx(
     unit: Unit, period: Period, catalog: StoredCatalog, submission: Submission | None = None
 ) -> bytes:
     """The appendix to fill for a unit and period, with the values already stored filled in."""
-    from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -186,17 +206,10 @@ def template_xlsx(
         submission = Submission.objects.filter(unit=unit, period=period, catalog=catalog).first()
     values = stored_values(submission) if submission is not None else {}
     styles = _styles()
-    book = Workbook()
-    sheet = book.active
-    sheet.title = SHEET
-    _titles(sheet, _title_lines(unit, period, catalog.code, "Phụ lục"), len(HEADERS))
-    _header(sheet, HEADERS)
+    book, sheet = _new_sheet(SHEET, _title_lines(unit, period, catalog.code, "Phụ lục"), HEADERS)
     row = FIRST_ROW
     for indicator in catalog.pure:
-        font = styles["bold"] if indicator.is_group else styles["font"]
-        _put(sheet, row, 1, indicator.code, font)
-        _put(sheet, row, 2, indicator.name, font)
-        _put(sheet, row, 3, _unit_label(indicator), font)
+        font = _indicator_cells(sheet, row, indicator, styles)
         stored = values.get(indicator.code)
         if not indicator.is_group:
             value_cell = sheet.cell(row=row, column=4)
@@ -246,23 +259,17 @@ def export_xlsx(source: Submission | AggregateReport) -> bytes:
 
 
 def _aggregate_xlsx(report: AggregateReport) -> bytes:
-    from openpyxl import Workbook
 
     catalog = StoredCatalog.objects.get(code=report.catalog)
     unit = Unit.objects.get(code=report.unit)
     period = Period.objects.get(code=report.period)
     styles = _styles()
-    book = Workbook()
-    sheet = book.active
-    sheet.title = AGGREGATE_SHEET
-    _titles(sheet, _title_lines(unit, period, catalog.code, "Tổng hợp số liệu"), len(AGGREGATE_HEADERS))
-    _header(sheet, AGGREGATE_HEADERS)
+    book, sheet = _new_sheet(
+        AGGREGATE_SHEET, _title_lines(unit, period, catalog.code, "Tổng hợp số liệu"), AGGREGATE_HEADERS
+    )
     row = FIRST_ROW
     for indicator in catalog.pure:
-        font = styles["bold"] if indicator.is_group else styles["font"]
-        _put(sheet, row, 1, indicator.code, font)
-        _put(sheet, row, 2, indicator.name, font)
-        _put(sheet, row, 3, _unit_label(indicator), font)
+        _indicator_cells(sheet, row, indicator, styles)
         result = report.indicators.get(indicator.code)
         if result is not None:
             if result.counts is not None:
@@ -558,22 +565,18 @@ def _pivot_cell(indicator: Indicator, value: object) -> Any:
 def export_period_pivot_xlsx(pivot: Any) -> bytes:
     """Indicators × periods (`services.pivot_by_period`) with the year column; a partial value is
     followed by a "*" column so the number itself stays numeric."""
-    from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
     catalog = StoredCatalog.objects.get(code=pivot.catalog)
     unit = Unit.objects.get(code=pivot.unit)
     styles = _styles()
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Theo kỳ"
     headers: list[str] = ["STT", "Chỉ tiêu thống kê", "Đơn vị tính"]
     for column in pivot.columns:
         headers += [column.name if column.own else f"{column.name} (tổng hợp)", "*"]
     headers += [f"Năm {pivot.year}", "*"]
     kind = "quý" if pivot.kind == "quarter" else "6 tháng"
-    _titles(
-        sheet,
+    book, sheet = _new_sheet(
+        "Theo kỳ",
         [
             "Số liệu theo kỳ",
             "THỐNG KÊ SỐ LIỆU VỀ KẾT QUẢ THỰC HIỆN CÔNG TÁC CẢI CÁCH HÀNH CHÍNH",
@@ -581,15 +584,11 @@ def export_period_pivot_xlsx(pivot: Any) -> bytes:
             f"Năm {pivot.year}, theo {kind}; Mã đơn vị: {unit.code}; Danh mục: {catalog.code}; "
             "* số liệu chưa đủ (thiếu đơn vị hoặc kỳ chưa được phê duyệt)",
         ],
-        len(headers),
+        tuple(headers),
     )
-    _header(sheet, tuple(headers))
     row = FIRST_ROW
     for indicator in catalog.pure:
-        font = styles["bold"] if indicator.is_group else styles["font"]
-        _put(sheet, row, 1, indicator.code, font)
-        _put(sheet, row, 2, indicator.name, font)
-        _put(sheet, row, 3, _unit_label(indicator), font)
+        font = _indicator_cells(sheet, row, indicator, styles)
         cells = [c.cells.get(indicator.code) for c in pivot.columns] + [pivot.total.get(indicator.code)]
         for n, cell in enumerate(cells):
             column = 4 + 2 * n
