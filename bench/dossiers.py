@@ -130,13 +130,16 @@ def _chunk(rng: Any, u: dict[str, Any], start: int, n: int) -> Any:
         "HS-", pc.utf8_lpad(pc.cast(pa.array(np.arange(start, start + n)), pa.string()), 9, "0"), ""
     )
     rating = rng.choice(np.array([1, 2, 3, 4, 5]), n, p=(0.01, 0.02, 0.07, 0.3, 0.6))
+    # a dictionary of distinct values: one with repeated values would be written PLAIN
+    level_codes, level_index = np.unique(u["levels"], return_inverse=True)
+    level_index = level_index.astype(np.int32)
     columns = {
         "dossier_id": ids,
         "procedure_code": pc.binary_join_element_wise("1.00", pc.cast(pa.array(proc + 1000), pa.string()), ""),
         "procedure_name": pa.nulls(n, pa.string()),
         "field": pa.DictionaryArray.from_arrays(pa.array(u["proc_field"][proc].astype(np.int32)), pa.array(FIELDS)),
         "unit_code": pa.DictionaryArray.from_arrays(pa.array(unit.astype(np.int32)), pa.array(u["codes"])),
-        "level": pa.DictionaryArray.from_arrays(pa.array(unit.astype(np.int32)), pa.array(u["levels"])),
+        "level": pa.DictionaryArray.from_arrays(pa.array(level_index[unit]), pa.array(level_codes)),
         "channel": pa.DictionaryArray.from_arrays(pa.array(channel.astype(np.int32)), pa.array(CHANNELS)),
         "received_at": pa.array(received, pa.timestamp("us")),
         "due_at": pa.array(due_day.astype("datetime64[us]"), pa.timestamp("us")),

@@ -39,13 +39,26 @@ def emit(args: argparse.Namespace, result: dict[str, Any], text: str) -> None:
 
 
 def setup_django() -> None:
+    """Set Django up once (settings, apps, Vietnamese translations); later calls do nothing."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cchc.settings")
     import django
+    from django.apps import apps
 
+    if apps.ready:
+        return
     django.setup()
     from django.utils import translation
 
     translation.activate("vi")
+
+
+def lazy_django(parser: argparse.ArgumentParser) -> None:
+    """Mark a sub-command that sets Django up itself, only when it needs it (see setup_django).
+
+    Why: ``django.setup()`` costs about 0,3–0,5 s, most of the fixed cost of a command such as
+    ``dossiers stats --input FILE --json`` that touches neither the database nor a translation.
+    """
+    parser.set_defaults(needs_django=False)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -64,7 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int | None] = args.handler
     try:
-        setup_django()
+        if getattr(args, "needs_django", True):
+            setup_django()
         return handler(args) or 0
     except CliError as exc:
         print(f"Lỗi: {exc}", file=sys.stderr)

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cchc.cli import CliError, emit, json_flag
+from cchc.cli import CliError, emit, json_flag, lazy_django, setup_django
 
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)
 _VN = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
@@ -21,6 +21,7 @@ _VN = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
 
 def _(message: str) -> str:
     """Translate lazily: the parser is built before Django (and its catalogs) are set up."""
+    setup_django()
     from django.utils.translation import gettext
 
     return gettext(message)
@@ -46,6 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--mapping", metavar="ÁNH_XẠ", help="tệp YAML ánh xạ cột và giá trị của hệ thống một cửa")
     p.set_defaults(handler=cmd_import)
+    lazy_django(p)
 
     p = commands.add_parser(
         "stats", parents=[json_flag()], help="số liệu hồ sơ (tiếp nhận, giải quyết, đúng hạn, trực tuyến...)"
@@ -65,6 +67,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="nhóm theo level, field, unit, channel, procedure, month (cách nhau dấu phẩy)",
     )
     p.set_defaults(handler=cmd_stats)
+    lazy_django(p)
 
     p = commands.add_parser(
         "fill-indicators", parents=[json_flag()],
@@ -122,6 +125,7 @@ def window_of(args: argparse.Namespace) -> tuple[dt.date, dt.date]:
         except windows.PeriodCodeError as exc:
             if not windows.is_custom_code(args.period):
                 raise CliError(str(exc)) from None
+            setup_django()
             from cchc.periods.models import Period
 
             period = Period.objects.filter(code=args.period).first()
@@ -329,6 +333,7 @@ _COLUMNS = (
 
 
 def _number(value: Any) -> str:
+    setup_django()
     from django.utils.formats import number_format
 
     if value is None:

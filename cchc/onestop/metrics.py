@@ -31,15 +31,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .calendar import WorkCalendar
+from . import scan
 from .schema import CANCELLED, ONLINE_CHANNELS, POSTAL_CHANNEL
+
+if TYPE_CHECKING:  # the calendar (and the holidays package) is imported only when due days are computed
+    from .calendar import WorkCalendar
 
 # --by name -> column of the dossier table (month is computed per sub-window)
 DIMENSIONS: dict[str, str] = {
@@ -121,6 +124,8 @@ def calendar_for(table: pa.Table) -> WorkCalendar | None:
     last = pc.max(received).as_py().year
     longest = max(pc.max(days).as_py() or 0, 0)
     # ~250 working days a year: one more year per 200 days of processing time is always enough
+    from .calendar import WorkCalendar
+
     return WorkCalendar.from_files(range(first, last + 2 + longest // 200))
 
 
@@ -163,177 +168,28 @@ def _source_table(source: pa.Table | str | Path, calendar: WorkCalendar | None) 
     return source
 
 
-def _quote(text: str | Path) -> str:
-    return "'" + str(text).replace("'", "''") + "'"
-
-
-_FAST_TYPES = {
-    "text": (pa.types.is_string, pa.types.is_large_string),
-    "code": (pa.types.is_string, pa.types.is_large_string),
-    "timestamp": (lambda t: pa.types.is_timestamp(t) and t.tz is None,),
-    "integer": (pa.types.is_integer,),
-    "number": (pa.types.is_integer, pa.types.is_floating),
-    "boolean": (pa.types.is_boolean,),
-}
-
-
-def _canonical_parquet(path: Path) -> bool:
-    """A Parquet file already in the canonical schema (names and types): it can be checked in SQL."""
-    import pyarrow.parquet as pq
-
-    from .schema import COLUMNS, REQUIRED
-
-    try:
-        schema = pq.read_schema(path)
-    except (pa.ArrowInvalid, OSError):
-        return False
-    names = set(schema.names)
-    if not set(REQUIRED) <= names or len(names) != len(schema.names):
-        return False
-    for field in schema:
-        kind = COLUMNS.get(field.name)
-        if kind is None:
-            return False  # a column the reader would map or ignore: let it decide
-        value_type = field.type.value_type if pa.types.is_dictionary(field.type) else field.type
-        if not any(check(value_type) for check in _FAST_TYPES[kind]):
-            return False
-    return True
-
-
-def _fast_parquet_view(
-    con: duckdb.DuckDBPyConnection, path: Path, calendar: WorkCalendar | None
-) -> str | None:
-    """Scan a canonical Parquet file in place (no Arrow copy), checked by one SQL pass.
-
-    Why: reading tens of millions of rows into Python to re-parse values that are already typed
-    costs far more than the statistics. Returns None when the file has duplicate ids, else the name
-    of the view column flagging rows :func:`cchc.onestop.reader.read_dossiers` would not keep
-    unchanged (non-canonical codes, blank ids, inconsistent dates...): the caller counts them in its
-    own query and, if there are any, lets the reader take over (and report the bad rows by line).
-    Due times come from ``due_at`` or, for the distinct pairs (received day, processing days)
-    without it, from the working-day calendar, joined in.
-    """
-    import pyarrow.parquet as pq
-
-    from .schema import CODES, COLUMNS, COMPLETED_STATUSES, IN_PROGRESS
-
-    present = set(pq.read_schema(path).names)
-    file = f"read_parquet({_quote(path)})"
-
-    def col(name: str, sql_type: str) -> str:
-        return f'f."{name}"' if name in present else f"CAST(NULL AS {sql_type})"
-
-    cols = {name: col(name, t) for name, t in (
-        ("due_at", "TIMESTAMP"), ("completed_at", "TIMESTAMP"), ("processing_days", "BIGINT"),
-        ("rating", "BIGINT"), ("status", "VARCHAR"),
-    )}
-    def untrimmed(name: str) -> str:  # the reader trims values and reads a blank cell as missing
-        return f"f.\"{name}\" = '' OR f.\"{name}\" LIKE ' %' OR f.\"{name}\" LIKE '% '"
-
-    bad = [
-        f"f.dossier_id IS NULL OR {untrimmed('dossier_id')}",
-        "f.received_at IS NULL",
-        f"{cols['completed_at']} < f.received_at",
-        f"{cols['due_at']} < date_trunc('day', f.received_at)",
-        f"{cols['processing_days']} < 0",
-        f"{cols['rating']} NOT BETWEEN 1 AND 5",
-    ]
-    for name, codes in CODES.items():
-        if name in present:
-            listed = ", ".join(_quote(c) for c in codes)
-            bad.append(f'f."{name}" IS NOT NULL AND f."{name}" NOT IN ({listed})')
-    for name in ("unit_code", "field", "procedure_code"):
-        if name in present:
-            bad.append(untrimmed(name))
-    if "status" in present:
-        done = ", ".join(_quote(c) for c in COMPLETED_STATUSES)
-        bad.append(f"f.status IN ({done}) AND {cols['completed_at']} IS NULL")
-        bad.append(f"f.status = '{IN_PROGRESS}' AND {cols['completed_at']} IS NOT NULL")
-    need = f"{cols['due_at']} IS NULL AND {cols['processing_days']} IS NOT NULL"
-    checks = "COALESCE(" + " OR ".join(f"({b})" for b in bad) + ", FALSE)"
-    # built from canonical names and our own code lists; the path is quoted. The row checks are
-    # counted by the statistics query itself (one scan); duplicates need a pass of their own.
-    row = con.execute(
-        f"SELECT count(*) - count(DISTINCT dossier_id), count(*) FILTER (WHERE {need}) "  # noqa: S608
-        f"FROM {file} f"
-    ).fetchall()[0]
-    if row[0]:
-        return None
-    row = (0, *row[1:])
-    status = (
-        f"COALESCE({cols['status']}, CASE WHEN {cols['completed_at']} IS NULL "
-        "THEN 'dang_xu_ly' ELSE 'da_giai_quyet' END)"
-    )
-    due = cols["due_at"]
-    end_of_day = "+ INTERVAL 1 DAY - INTERVAL 1 MICROSECOND"
-    deadline = f"CASE WHEN {due} = date_trunc('day', {due}) THEN {due} {end_of_day} ELSE {due} END"
-    due_day = f"CAST({due} AS DATE)"
-    join = ""
-    if row[1]:
-        pairs = con.sql(
-            f"SELECT DISTINCT CAST(received_at AS DATE) AS day, {cols['processing_days']} AS n "  # noqa: S608
-            f"FROM {file} f WHERE {need}"
-        ).to_arrow_table()
-        days = pairs["day"].to_numpy().astype("datetime64[D]")
-        steps = pairs["n"].to_numpy().astype(np.int64)
-        if calendar is None:
-            first, last = days.min().astype(object).year, days.max().astype(object).year
-            calendar = WorkCalendar.from_files(range(first, last + 2 + int(steps.max()) // 200))
-        computed = calendar.add_working_days_array(days, steps)
-        con.register("computed_due", pa.table({
-            "day": pairs["day"], "n": pairs["n"], "computed": pa.array(computed, pa.date32()),
-        }))
-        join = (
-            " LEFT JOIN computed_due c ON c.day = CAST(f.received_at AS DATE) "
-            f'AND c.n = f."processing_days" AND {due} IS NULL'
-        )
-        due_day = f"COALESCE({due_day}, c.computed)"
-        deadline = f"COALESCE({deadline}, CAST(c.computed AS TIMESTAMP) {end_of_day})"
-    sql_types = {"text": "VARCHAR", "code": "VARCHAR", "timestamp": "TIMESTAMP", "integer": "BIGINT",
-                 "number": "DOUBLE", "boolean": "BOOLEAN"}
-
-    def output(name: str) -> str:
-        if name == "status":
-            return f"{status} AS status"
-        if COLUMNS[name] == "boolean":
-            return f'COALESCE(f."{name}", FALSE) AS "{name}"' if name in present else f'FALSE AS "{name}"'
-        if name in present:
-            return f'f."{name}"'
-        return f'CAST(NULL AS {sql_types[COLUMNS[name]]}) AS "{name}"'
-
-    select = ", ".join([
-        *(output(n) for n in COLUMNS),
-        f"{due_day} AS due_day",
-        f"{deadline} AS deadline",
-        f"{checks} AS __bad",
-    ])
-    con.execute(f"CREATE VIEW dossiers AS SELECT {select} FROM {file} f{join}")  # noqa: S608
-    return "__bad"
-
-
 def _register(
     con: duckdb.DuckDBPyConnection, source: pa.Table | str | Path, calendar: WorkCalendar | None
 ) -> str | None:
     """Make `source` the ``dossiers`` view of `con`: Parquet is scanned in place, not loaded.
 
     Returns the column flagging rows to refuse when the source is a Parquet file scanned unchecked
-    (see _fast_parquet_view), else None (the source is already checked).
+    (see :func:`cchc.onestop.scan.register`), else None (the source is already checked).
     """
     if (
         isinstance(source, (str, Path))
         and Path(source).suffix.lower() in (".parquet", ".pq")
         and Path(source).is_file()
-        and _canonical_parquet(Path(source))
+        and scan.is_canonical_parquet(Path(source))
     ):
-        bad = _fast_parquet_view(con, Path(source), calendar)
+        bad = scan.register(con, Path(source), calendar)
         if bad is not None:
             return bad
-        con.execute("DROP VIEW IF EXISTS dossiers")
     if is_dataset(source):
         pattern = str(source)
         if "*" not in pattern:
             pattern = str(Path(pattern) / "**" / "*.parquet")
-        con.execute(f"CREATE VIEW dossiers AS SELECT * FROM read_parquet({_quote(pattern)})")  # noqa: S608
+        con.execute(f"CREATE VIEW dossiers AS SELECT * FROM read_parquet({scan.quote(pattern)})")  # noqa: S608
     else:
         con.register("dossiers", _source_table(source, calendar))
     return None
@@ -363,29 +219,64 @@ def parse_by(text: str | Sequence[str] | None) -> list[str]:
     return seen
 
 
-def _sql_counts(start: dt.date, end: dt.date) -> str:
+def _aggregate_sql(start: dt.date, end: dt.date, keys: str, where: str, bad: str | None) -> str:
+    """One aggregate giving every count of every group (and, with `bad`, the flagged rows).
+
+    Why this shape: the window tests are computed once per row in an inner projection and counted
+    by plain filters (rather than re-evaluated in each of twelve), and rows that cannot count in the
+    window (received after it, or completed before it) never reach the hash aggregate — about
+    half the rows of a year in a two-year file.
+    """
     s = f"TIMESTAMP '{start.isoformat()} 00:00:00'"
     e = f"TIMESTAMP '{(end + dt.timedelta(days=1)).isoformat()} 00:00:00'"
-    received = f"received_at >= {s} AND received_at < {e}"
-    completed = f"completed_at >= {s} AND completed_at < {e}"
-    late = f"({completed}) AND completed_at > deadline"
-    in_progress = f"received_at < {e} AND (completed_at IS NULL OR completed_at >= {e})"
+    # a row counts in the window iff one of received / carried over / completed / in progress holds
+    relevant = (
+        f"(received_at < {e} AND (completed_at IS NULL OR completed_at >= {s} OR received_at >= {s})) "
+        f"OR (completed_at >= {s} AND completed_at < {e})"
+    )
+    where = f"({where}) AND ({relevant})"
+    if bad:
+        # rows to refuse are kept whatever their status, unit or dates, to be counted (then all is redone)
+        where = f"({where}) OR {bad}"
     online = ", ".join(f"'{c}'" for c in ONLINE_CHANNELS)
-    conditions = {
-        "received": received,
-        "carried_over": f"received_at < {s} AND (completed_at IS NULL OR completed_at >= {s})",
-        "completed": completed,
-        "early": f"({completed}) AND due_day IS NOT NULL AND CAST(completed_at AS DATE) < due_day",
-        "on_time": f"({completed}) AND (deadline IS NULL OR completed_at <= deadline)",
-        "late": late,
-        "in_progress": in_progress,
-        "overdue_in_progress": f"({in_progress}) AND deadline < {e}",
-        "online": f"({received}) AND channel IN ({online})",
-        "postal": f"({received}) AND channel = '{POSTAL_CHANNEL}'",
-        "paid_online": f"({received}) AND paid_online",
-        "late_without_apology": f"({late}) AND NOT apology_sent",
+    tests = {
+        "r_in": f"received_at >= {s} AND received_at < {e}",
+        "carried": f"received_at < {s} AND (completed_at IS NULL OR completed_at >= {s})",
+        "c_in": f"completed_at >= {s} AND completed_at < {e}",
+        "open_end": f"received_at < {e} AND (completed_at IS NULL OR completed_at >= {e})",
+        "late_done": "completed_at > deadline",
+        "overdue": f"deadline < {e}",
+        "early_day": "due_day IS NOT NULL AND CAST(completed_at AS DATE) < due_day",
+        "in_time": "deadline IS NULL OR completed_at <= deadline",
+        "online": f"channel IN ({online})",
+        "postal": f"channel = '{POSTAL_CHANNEL}'",
     }
-    return ", ".join(f'count(*) FILTER (WHERE {cond}) AS "{name}"' for name, cond in conditions.items())
+    counts = {
+        "received": "r_in",
+        "carried_over": "carried",
+        "completed": "c_in",
+        "early": "c_in AND early_day",
+        "on_time": "c_in AND in_time",
+        "late": "c_in AND late_done",
+        "in_progress": "open_end",
+        "overdue_in_progress": "open_end AND overdue",
+        "online": "r_in AND online",
+        "postal": "r_in AND postal",
+        "paid_online": "r_in AND paid_online",
+        "late_without_apology": "c_in AND late_done AND NOT apology_sent",
+    }
+    inner = [*(f"{test} AS {name}" for name, test in tests.items()), "paid_online", "apology_sent"]
+    outer = [f'count(*) FILTER (WHERE {test}) AS "{name}"' for name, test in counts.items()]
+    if bad:
+        inner.append(f"{bad} AS __flagged")
+        outer.append("count(*) FILTER (WHERE __flagged)")
+    select = f"{keys}, " if keys else ""
+    group = f" GROUP BY {keys}" if keys else ""
+    # SQL text from our own column names and ISO dates only; the unit code is a parameter
+    return (
+        f"SELECT {select}{', '.join(outer)} FROM (SELECT {select}{', '.join(inner)} "  # noqa: S608
+        f"FROM dossiers WHERE {where}){group}"
+    )
 
 
 def _metrics(counts: dict[str, int]) -> dict[str, Any]:
@@ -399,15 +290,12 @@ def _metrics(counts: dict[str, int]) -> dict[str, Any]:
     return result
 
 
-def _filter(unit: str | None, bad: str | None = None) -> tuple[str, list[Any]]:
+def _filter(unit: str | None) -> tuple[str, list[Any]]:
     where = f"status <> '{CANCELLED}'"
     params: list[Any] = []
     if unit:
         where += " AND unit_code = ?"
         params.append(unit)
-    if bad:
-        # rows to refuse are kept whatever their status or unit, to be counted (then all is redone)
-        where = f"({where}) OR {bad}"
     return where, params
 
 
@@ -423,14 +311,9 @@ def _aggregate(
     unit: str | None,
     bad: str | None = None,
 ) -> list[tuple[tuple[Any, ...], dict[str, int]]]:
-    where, params = _filter(unit, bad)
+    where, params = _filter(unit)
     keys = ", ".join(f'"{c}"' for c in columns)
-    select = f"{keys}, " if keys else ""
-    group = f" GROUP BY {keys}" if keys else ""
-    flagged = f", count(*) FILTER (WHERE {bad})" if bad else ""
-    # SQL text from our own column names and ISO dates only; the unit code is a parameter
-    query = f"SELECT {select}{_sql_counts(start, end)}{flagged} FROM dossiers WHERE {where}{group}"  # noqa: S608
-    rows = con.execute(query, params).fetchall()
+    rows = con.execute(_aggregate_sql(start, end, keys, where, bad), params).fetchall()
     result = []
     for row in rows:
         if bad and row[-1]:

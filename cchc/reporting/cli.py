@@ -17,9 +17,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from django.utils.translation import gettext as _
-
 from cchc.cli import CliError, emit, json_flag
+
+
+def _(message: str) -> str:
+    """Translate when the message is used: the parser is built before Django is set up."""
+    from django.utils.translation import gettext
+
+    return gettext(message)
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -17,13 +17,17 @@ import argparse
 import json
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cchc.cli import CliError, emit, json_flag
-from cchc.scoring.engine import ScoreError, score
 from cchc.scoring.i18n import gettext as _
 from cchc.scoring.numbers import json_number, vi_number
-from cchc.scoring.template import Template, TemplateError, load_template, load_yaml, shipped_templates
+
+if TYPE_CHECKING:
+    from cchc.scoring.template import Template
+
+# the engine and the templates (YAML) are imported by the handlers that use them: every `cchc`
+# command builds this parser, and most never score anything
 
 MAX_LISTED = 15  # unscored leaves listed in the text summary (--json lists them all)
 
@@ -87,6 +91,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def resolve_template(name: str) -> Template:
     """Load a template from a file path, or a shipped template by name; CliError names the problem."""
+    from cchc.scoring.template import TemplateError, load_template, shipped_templates
+
     path = Path(name)
     if not path.exists():
         shipped = shipped_templates()
@@ -105,6 +111,8 @@ def resolve_template(name: str) -> Template:
 
 def read_scores(name: str) -> dict[str, Any]:
     """Read a scores file (JSON or YAML mapping of leaf code → points), numbers kept exact."""
+    from cchc.scoring.template import TemplateError, load_yaml
+
     path = Path(name)
     try:
         text = path.read_text(encoding="utf-8")
@@ -144,6 +152,8 @@ def read_scores(name: str) -> dict[str, Any]:
 
 
 def cmd_compute(args: argparse.Namespace) -> int:
+    from cchc.scoring.engine import ScoreError, score
+
     template = resolve_template(args.template)
     scores = read_scores(args.scores)
     try:
@@ -196,6 +206,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_templates(args: argparse.Namespace) -> int:
+    from cchc.scoring.template import shipped_templates
+
     rows, lines = [], []
     for name, path in shipped_templates().items():
         template = resolve_template(str(path))

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cchc.onestop import metrics
+from cchc.onestop import scan
 from cchc.onestop.metrics import dossier_stats, late_without_apology_ids
 from cchc.onestop.reader import DossierFileError, read_dossiers
 from cchc.onestop.schema import SCHEMA
@@ -117,5 +117,5 @@ def test_duplicate_ids_are_refused(tmp_path):
 def test_non_canonical_schema_is_not_scanned(tmp_path):
     path = tmp_path / "hs.parquet"
     pq.write_table(pa.table({"Mã hồ sơ": ["A"], "Ngày tiếp nhận": ["04/01/2021 08:00"]}), path)
-    assert not metrics._canonical_parquet(path)
+    assert not scan.is_canonical_parquet(path)
     assert dossier_stats(path, *WINDOW)["total"]["received"] == 1
