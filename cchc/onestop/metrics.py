@@ -169,12 +169,16 @@ def _source_table(source: pa.Table | str | Path, calendar: WorkCalendar | None) 
 
 
 def _register(
-    con: duckdb.DuckDBPyConnection, source: pa.Table | str | Path, calendar: WorkCalendar | None
+    con: duckdb.DuckDBPyConnection,
+    source: pa.Table | str | Path,
+    calendar: WorkCalendar | None,
+    unit: str | None = None,
 ) -> str | None:
     """Make `source` the ``dossiers`` view of `con`: Parquet is scanned in place, not loaded.
 
     Returns the column flagging rows to refuse when the source is a Parquet file scanned unchecked
-    (see :func:`cchc.onestop.scan.register`), else None (the source is already checked).
+    (see :func:`cchc.onestop.scan.register`), else None (the source is already checked). Group keys
+    of such a file are checked on the result (:func:`_aggregate`); a unit filter is checked here.
     """
     if (
         isinstance(source, (str, Path))
@@ -182,7 +186,7 @@ def _register(
         and Path(source).is_file()
         and scan.is_canonical_parquet(Path(source))
     ):
-        bad = scan.register(con, Path(source), calendar)
+        bad = scan.register(con, Path(source), calendar, texts=("unit_code",) if unit else ())
         if bad is not None:
             return bad
     if is_dataset(source):
@@ -279,15 +283,12 @@ def _aggregate_sql(start: dt.date, end: dt.date, keys: str, where: str, bad: str
     )
 
 
-def _metrics(counts: dict[str, int]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for name in METRICS:
-        if name in RATES:
-            numerator, denominator = RATES[name]
-            result[name] = half_up_rate(counts[numerator], counts[denominator])
-        else:
-            result[name] = int(counts[name])
-    return result
+def _metrics(counts: Sequence[int]) -> dict[str, Any]:
+    """The metrics of one group, in the contract's order, from its counts in :data:`COUNTS` order."""
+    named: dict[str, Any] = dict(zip(COUNTS, counts, strict=True))
+    for rate, (numerator, denominator) in RATES.items():
+        named[rate] = half_up_rate(named[numerator], named[denominator])
+    return {name: named[name] for name in METRICS}
 
 
 def _filter(unit: str | None) -> tuple[str, list[Any]]:
@@ -310,17 +311,22 @@ def _aggregate(
     columns: list[str],
     unit: str | None,
     bad: str | None = None,
-) -> list[tuple[tuple[Any, ...], dict[str, int]]]:
+) -> list[tuple[tuple[Any, ...], tuple[int, ...]]]:
+    """(key, counts in :data:`COUNTS` order) of every group, ordered by key (missing values last)."""
     where, params = _filter(unit)
     keys = ", ".join(f'"{c}"' for c in columns)
-    rows = con.execute(_aggregate_sql(start, end, keys, where, bad), params).fetchall()
-    result = []
-    for row in rows:
-        if bad and row[-1]:
+    sql = _aggregate_sql(start, end, keys, where, bad)
+    if keys:
+        sql += " ORDER BY " + ", ".join(f'"{c}" NULLS LAST' for c in columns)
+    rows = con.execute(sql, params).fetchall()
+    width = len(columns)
+    if bad:
+        # text keys the reader would trim (or read as missing) would name other groups
+        texts = [i for i, c in enumerate(columns) if c in scan.TRIMMED]
+        values = {row[i] for row in rows for i in texts}
+        if any(row[-1] for row in rows) or any(scan.untrimmed(v) for v in values):
             raise _Unchecked
-        key, values = row[: len(columns)], row[len(columns): len(columns) + len(COUNTS)]
-        result.append((tuple(key), dict(zip(COUNTS, values, strict=True))))
-    return result
+    return [(row[:width], row[width: width + len(COUNTS)]) for row in rows]
 
 
 def _sort_key(key: dict[str, Any]) -> tuple:
@@ -347,7 +353,7 @@ def dossier_stats(
     plain = [n for n in names if n != "month"]
     con = duckdb.connect()
     try:
-        bad = _register(con, source, calendar)
+        bad = _register(con, source, calendar, unit)
         windows = month_windows(start, end) if "month" in names else [("", start, end)]
         try:
             by_window = [
@@ -362,22 +368,22 @@ def dossier_stats(
             return dossier_stats(table, start, end, by=names, unit=unit, calendar=calendar)
         if "month" in names:
             total = _aggregate(con, start, end, [], unit)[0][1]
-        elif not columns:
-            total = by_window[0][1][0][1]
         else:
             # every dossier is in exactly one group: the total is the sum (one scan instead of two)
-            total = {n: sum(counts[n] for _k, counts in by_window[0][1]) for n in COUNTS}
+            total = tuple(sum(column) for column in zip(*(c for _k, c in by_window[0][1]), strict=True))
+            total = total or (0,) * len(COUNTS)
         groups = []
         for code, aggregated in by_window:
             for key_values, counts in aggregated:
-                if not any(counts.values()):
+                if not any(counts):
                     continue
                 named = dict(zip(plain, key_values, strict=True))
                 key = {n: (code if n == "month" else named[n]) for n in names}
                 groups.append({"key": key, **_metrics(counts)})
     finally:
         con.close()
-    groups.sort(key=lambda g: _sort_key(g["key"]))
+    if "month" in names:
+        groups.sort(key=lambda g: _sort_key(g["key"]))  # each window's groups come sorted already
     window = {"from": start.isoformat(), "to": end.isoformat()}
     return {"window": window, "total": _metrics(total), "groups": groups}
 
@@ -395,7 +401,7 @@ def late_without_apology_ids(
     e = f"TIMESTAMP '{(end + dt.timedelta(days=1)).isoformat()} 00:00:00'"
     con = duckdb.connect()
     try:
-        bad = _register(con, source, calendar)
+        bad = _register(con, source, calendar, unit)
         if bad and con.execute(f"SELECT count(*) FROM dossiers WHERE {bad}").fetchall()[0][0]:  # noqa: S608
             from .reader import read_dossiers
 

@@ -5,9 +5,12 @@ stay close to one hand-written DuckDB query, yet refuse what the reader refuses 
 ids, unknown codes, completion before receipt...) instead of returning wrong figures. Each check is
 placed where it costs least:
 
-- per *distinct value* (codes, untrimmed unit, field and procedure codes, rating and processing-day
-  bounds, missing receipt dates, the pairs needing a computed due day): one small aggregate whose
-  hash tables hold a few thousand values, not one entry per row;
+- in the *footer* (Parquet statistics): missing receipt dates, rating and processing-day bounds,
+  whether any due day must be computed; a query only when the statistics are missing;
+- per *distinct value* (level, channel and status codes; the unit code when the caller filters on
+  it): one small aggregate whose hash tables hold a few values, not one entry per row. Unit, field
+  and procedure codes the reader would trim only matter where they name a group or match a filter:
+  group keys are checked on the result by the caller (:func:`untrimmed`);
 - per *row* (dates out of order, status against completion date): a column of the statistics query
   itself, counted in the same scan (see :func:`cchc.onestop.metrics.dossier_stats`);
 - *duplicate ids*: by comparing neighbours when the file is in id order (the row-group statistics
@@ -22,6 +25,7 @@ never under-report. Pure: no Django.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -76,8 +80,9 @@ def is_canonical_parquet(path: Path) -> bool:
     return True
 
 
-def _untrimmed(value: str) -> bool:
-    return value == "" or value.startswith(" ") or value.endswith(" ")
+def untrimmed(value: object) -> bool:
+    """A text the reader would rewrite: blank (read as missing) or with surrounding spaces."""
+    return isinstance(value, str) and (value == "" or value.startswith(" ") or value.endswith(" "))
 
 
 class _Footer:
@@ -127,18 +132,20 @@ class _Footer:
         return bounds[0] >= low and (high is None or bounds[1] <= high)
 
 
-def _profile(con: duckdb.DuckDBPyConnection, path: Path, file: str, present: set[str]) -> int | None:
+def _profile(
+    con: duckdb.DuckDBPyConnection, path: Path, file: str, present: set[str], texts: Iterable[str]
+) -> int | None:
     """Check the per-value rules the footer does not settle, in one small aggregate.
 
-    Codes are checked by distinct value (a few hash entries), which costs far less than matching
-    every row's string against the list. Returns None when some value needs the reader, else the
-    number of rows whose due day must be computed from the working-day calendar.
+    Codes (and the `texts` columns) are checked by distinct value (a few hash entries), which costs
+    far less than matching every row's string against the list. Returns None when some value needs
+    the reader, else the number of rows whose due day must be computed from the working-day calendar.
     """
     footer = _Footer(path)
     items: list[str] = []
     if not footer.never_null("received_at"):
         items.append("count(*) - count(received_at)")
-    listed = [name for name in (*CODES, *TRIMMED) if name in present]
+    listed = [name for name in (*CODES, *texts) if name in present]
     items += [f'list(DISTINCT "{name}")' for name in listed]
     if "rating" in present and not footer.within("rating", 1, 5):
         items.append("count(*) FILTER (WHERE rating NOT BETWEEN 1 AND 5)")
@@ -164,7 +171,7 @@ def _profile(con: duckdb.DuckDBPyConnection, path: Path, file: str, present: set
         for value in row.pop(0) or ():
             if value is None:
                 continue
-            if (allowed is not None and value not in allowed) or (allowed is None and _untrimmed(value)):
+            if (allowed is not None and value not in allowed) or (allowed is None and untrimmed(value)):
                 return None
     if any(row):
         return None  # a rating out of 1–5 or a negative number of days
@@ -219,8 +226,8 @@ def _ordered_ids(path: Path) -> bool | None:
     """Check the ids of a file in id order by comparing neighbours (no hash table of every id).
 
     True when every id is present, trimmed, not blank and strictly greater than the one before it
-    (hence unique); False when one is missing, blank or untrimmed; None when the order breaks (the
-    ids may still be unique: the caller checks them with a hash aggregate).
+    (hence unique); False when one may be missing, blank or untrimmed (the reader decides); None when
+    the order breaks (the ids may still be unique: the caller checks them with a hash aggregate).
     """
     groups = list(range(pq.ParquetFile(path).metadata.num_row_groups))
     stop = threading.Event()
@@ -234,14 +241,17 @@ def _ordered_ids(path: Path) -> bool | None:
             ids = _string_ids(reader.read_row_group(index, columns=["dossier_id"]))
             if len(ids) == 0:
                 continue
-            blank = pc.or_(pc.equal(pc.binary_length(ids), 0),
-                           pc.or_(pc.starts_with(ids, " "), pc.ends_with(ids, " ")))
-            if ids.null_count or pc.any(blank).as_py():
+            if ids.null_count or pc.any(pc.ends_with(ids, " ")).as_py():
                 stop.set()
                 return False, bounds
             if len(ids) > 1 and not pc.all(pc.less(ids[:-1], ids[1:])).as_py():
                 stop.set()
                 return None, bounds
+            # in increasing order the first id is the smallest: if it is not blank and starts above
+            # a space, no id is blank or starts with a space (or a control character)
+            if ids[0].as_py()[:1] <= " ":
+                stop.set()
+                return False, bounds
             bounds.append((ids[0].as_py(), ids[-1].as_py()))
         return True, bounds
 
@@ -272,17 +282,24 @@ def ids_ok(con: duckdb.DuckDBPyConnection, path: Path, file: str) -> bool:
     return flagged == 0
 
 
-def register(con: duckdb.DuckDBPyConnection, path: Path, calendar: WorkCalendar | None) -> str | None:
+def register(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    calendar: WorkCalendar | None,
+    texts: Iterable[str] = (),
+) -> str | None:
     """Make the checked file the ``dossiers`` view of `con`, with due times; None if the reader must read it.
 
-    Returns the name of the view column flagging rows whose dates or status the reader would refuse:
-    the caller counts it in its own aggregate and hands the file to the reader if any row is flagged.
+    `texts` are the text columns (of :data:`TRIMMED`) the caller filters on: checked here. Text
+    columns it groups by it checks itself on its result (:func:`untrimmed`). Returns the name of the
+    view column flagging rows whose dates or status the reader would refuse: the caller counts it in
+    its own aggregate and hands the file to the reader if any row is flagged.
     Due times come from ``due_at`` or, for the distinct pairs (received day, processing days)
     without it, from the working-day calendar, joined in.
     """
     present = set(pq.read_schema(path).names)
     file = f"read_parquet({quote(path)})"
-    computed = _profile(con, path, file, present)
+    computed = _profile(con, path, file, present, texts)
     if computed is None or not ids_ok(con, path, file):
         return None
 
