@@ -376,7 +376,8 @@ def _typed_column(array: pa.ChunkedArray, kind: str) -> pa.ChunkedArray:
     if kind == TIMESTAMP and pa.types.is_timestamp(kind_of):
         if kind_of.tz is not None:
             array = pc.local_timestamp(pc.cast(array, pa.timestamp(kind_of.unit, LOCAL_TZ_NAME)))
-        return pc.cast(array, pa.timestamp("us"))
+        # sub-microsecond digits are dropped (safe=False): stored times are microseconds
+        return pc.cast(array, pa.timestamp("us"), safe=False)
     if kind == TIMESTAMP and pa.types.is_date(kind_of):
         return pc.cast(pc.cast(array, pa.date32()), pa.timestamp("us"))
     if pa.types.is_dictionary(kind_of):

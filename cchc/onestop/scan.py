@@ -48,12 +48,14 @@ _SQL_TYPES = {"text": "VARCHAR", "code": "VARCHAR", "timestamp": "TIMESTAMP", "i
 _ARROW_KINDS = {
     "text": (pa.types.is_string, pa.types.is_large_string),
     "code": (pa.types.is_string, pa.types.is_large_string),
-    "timestamp": (lambda t: pa.types.is_timestamp(t) and t.tz is None,),
+    # nanoseconds: the reader keeps microseconds, so such files go through it
+    "timestamp": (lambda t: pa.types.is_timestamp(t) and t.tz is None and t.unit != "ns",),
     "integer": (pa.types.is_integer,),
     "number": (pa.types.is_integer, pa.types.is_floating),
     "boolean": (pa.types.is_boolean,),
 }
 END_OF_DAY = "+ INTERVAL 1 DAY - INTERVAL 1 MICROSECOND"
+MAX_INTEGER = 10**15 - 1  # the reader reads larger integers as not integers (beyond exact doubles)
 
 
 def quote(text: str | Path) -> str:
@@ -81,8 +83,13 @@ def is_canonical_parquet(path: Path) -> bool:
 
 
 def untrimmed(value: object) -> bool:
-    """A text the reader would rewrite: blank (read as missing) or with surrounding spaces."""
-    return isinstance(value, str) and (value == "" or value.startswith(" ") or value.endswith(" "))
+    """A text the reader may rewrite: blank (read as missing) or with surrounding spaces.
+
+    The reader's ``trim`` removes the Unicode space separators (U+0020, U+00A0, U+3000...); every
+    one of them is ``isspace`` in Python, which also flags tabs and line breaks the reader keeps:
+    flagging more only sends the file to the reader.
+    """
+    return isinstance(value, str) and (value == "" or value[0].isspace() or value[-1].isspace())
 
 
 class _Footer:
@@ -133,7 +140,11 @@ class _Footer:
 
 
 def _profile(
-    con: duckdb.DuckDBPyConnection, path: Path, file: str, present: set[str], texts: Iterable[str]
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    file: str,
+    schema: pa.Schema,
+    texts: Iterable[str],
 ) -> int | None:
     """Check the per-value rules the footer does not settle, in one small aggregate.
 
@@ -142,6 +153,8 @@ def _profile(
     the reader, else the number of rows whose due day must be computed from the working-day calendar.
     """
     footer = _Footer(path)
+    present = set(schema.names)
+    fee_floating = "fee_amount" in present and pa.types.is_floating(schema.field("fee_amount").type)
     items: list[str] = []
     if not footer.never_null("received_at"):
         items.append("count(*) - count(received_at)")
@@ -149,8 +162,11 @@ def _profile(
     items += [f'list(DISTINCT "{name}")' for name in listed]
     if "rating" in present and not footer.within("rating", 1, 5):
         items.append("count(*) FILTER (WHERE rating NOT BETWEEN 1 AND 5)")
-    if "processing_days" in present and not footer.within("processing_days", 0):
-        items.append("count(*) FILTER (WHERE processing_days < 0)")
+    if "processing_days" in present and not footer.within("processing_days", 0, MAX_INTEGER):
+        items.append(f"count(*) FILTER (WHERE processing_days NOT BETWEEN 0 AND {MAX_INTEGER})")
+    if fee_floating:
+        # NaN is left out of Parquet statistics: only a scan sees it
+        items.append("count(*) FILTER (WHERE NOT isfinite(fee_amount))")
     need = None
     days = "processing_days"
     if days not in present or footer.always_null(days) or footer.never_null("due_at"):
@@ -174,7 +190,7 @@ def _profile(
             if (allowed is not None and value not in allowed) or (allowed is None and untrimmed(value)):
                 return None
     if any(row):
-        return None  # a rating out of 1–5 or a negative number of days
+        return None  # a rating out of 1–5, a number of days out of range, a fee not a number
     return need
 
 
@@ -225,9 +241,9 @@ def _string_ids(table: pa.Table) -> pa.Array:
 def _ordered_ids(path: Path) -> bool | None:
     """Check the ids of a file in id order by comparing neighbours (no hash table of every id).
 
-    True when every id is present, trimmed, not blank and strictly greater than the one before it
-    (hence unique); False when one may be missing, blank or untrimmed (the reader decides); None when
-    the order breaks (the ids may still be unique: the caller checks them with a hash aggregate).
+    True when every id is ASCII, present, trimmed, not blank and strictly greater than the one before
+    it (hence unique); False when one may be missing, blank or untrimmed (the reader decides); None
+    when the order breaks or an id is not ASCII (the caller checks them with a hash aggregate).
     """
     groups = list(range(pq.ParquetFile(path).metadata.num_row_groups))
     stop = threading.Event()
@@ -244,7 +260,10 @@ def _ordered_ids(path: Path) -> bool | None:
             if ids.null_count or pc.any(pc.ends_with(ids, " ")).as_py():
                 stop.set()
                 return False, bounds
-            if len(ids) > 1 and not pc.all(pc.less(ids[:-1], ids[1:])).as_py():
+            # the space tests below see ASCII spaces only: other ids go to the hash check (exact)
+            if not pc.all(pc.string_is_ascii(ids)).as_py() or (
+                len(ids) > 1 and not pc.all(pc.less(ids[:-1], ids[1:])).as_py()
+            ):
                 stop.set()
                 return None, bounds
             # in increasing order the first id is the smallest: if it is not blank and starts above
@@ -258,9 +277,11 @@ def _ordered_ids(path: Path) -> bool | None:
     halves = [groups[: len(groups) // 2], groups[len(groups) // 2:]]
     with ThreadPoolExecutor(max_workers=2) as pool:  # pyarrow reads and compares without the GIL
         results = list(pool.map(check, halves))
-    for verdict, _bounds in results:
-        if verdict is not True:
-            return verdict
+    verdicts = [verdict for verdict, _bounds in results]
+    if False in verdicts:
+        return False  # whichever half saw it first: a bad id needs the reader
+    if None in verdicts:
+        return None
     bounds = [b for _verdict, part in results for b in part]
     # ids compare as code points, the same order as their UTF-8 bytes
     if any(earlier[1] >= later[0] for earlier, later in zip(bounds, bounds[1:], strict=False)):
@@ -276,8 +297,8 @@ def ids_ok(con: duckdb.DuckDBPyConnection, path: Path, file: str) -> bool:
             return verdict
     flagged = con.execute(
         f"SELECT count(*) FROM (SELECT dossier_id FROM {file} GROUP BY dossier_id "  # noqa: S608
-        "HAVING count(*) > 1 OR dossier_id IS NULL OR dossier_id = '' "
-        "OR dossier_id LIKE ' %' OR dossier_id LIKE '% ')"
+        "HAVING count(*) > 1 OR dossier_id IS NULL OR dossier_id <> trim(dossier_id) "
+        "OR trim(dossier_id) = '')"
     ).fetchall()[0][0]
     return flagged == 0
 
@@ -297,9 +318,10 @@ def register(
     Due times come from ``due_at`` or, for the distinct pairs (received day, processing days)
     without it, from the working-day calendar, joined in.
     """
-    present = set(pq.read_schema(path).names)
+    schema = pq.read_schema(path)
+    present = set(schema.names)
     file = f"read_parquet({quote(path)})"
-    computed = _profile(con, path, file, present, texts)
+    computed = _profile(con, path, file, schema, texts)
     if computed is None or not ids_ok(con, path, file):
         return None
 

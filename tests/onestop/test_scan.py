@@ -16,6 +16,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -318,7 +319,7 @@ EITHER = (False, None)
         ([["A"], ["B"], ["C"]], True),
         ([["A"], ["A"]], None),
         ([["é"], ["z"]], None),  # "é" is after "z" in code-point (UTF-8) order
-        ([["z"], ["é"]], True),
+        ([["z"], ["é"]], None),  # in order, but not ASCII: Unicode spaces are left to the hash check
     ],
 )
 def test_ordered_ids_verdicts(tmp_path, groups, verdicts):
@@ -593,44 +594,36 @@ def test_empty_row_groups_between_full_ones(tmp_path, reader):
     assert reader.calls == 0
 
 
-# -- known disagreements with the reader (bugs in scan.py) -----------------------------------------
+# -- disagreements found with the reader, fixed in scan.py -------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="scan only treats ' ' as untrimmed; the reader's DuckDB "
-                   "trim() also strips Unicode spaces (U+00A0, U+3000...): '\\xa0HS0003' duplicates 'HS0003'")
-def test_bug_non_breaking_space_in_id_hides_a_duplicate(tmp_path, reader):
+def test_non_breaking_space_in_id_hides_no_duplicate(tmp_path, reader):
+    """The reader's trim() strips Unicode spaces: '\xa0HS0003' duplicates 'HS0003'."""
     ids = _with(_sorted_ids(12), {4: "\u00a0HS0003"})
     path = write_ids(tmp_path / "hs.parquet", ids, 3)
     assert_same(path, reader)
 
 
-@pytest.mark.xfail(strict=True, reason="an id made of an ideographic space (U+3000) is blank for the reader "
-                   "(trim() strips it: 'thiếu mã hồ sơ') but passes the scan's ' '-only checks")
-def test_bug_unicode_space_only_id_is_not_blank_for_the_scan(tmp_path, reader):
+def test_unicode_space_only_id_is_blank(tmp_path, reader):
+    """An id of one ideographic space (U+3000) is a missing id for the reader."""
     path = write_ids(tmp_path / "hs.parquet", _with(_sorted_ids(12), {7: "\u3000"}), 3)
     assert_same(path, reader)
 
 
-@pytest.mark.xfail(strict=True, reason="unit_code 'STP\\xa0' is trimmed to 'STP' by the reader, kept as a "
-                   "separate unit by the scan (_untrimmed only looks at ' ')")
-def test_bug_non_breaking_space_in_unit_code(tmp_path, reader):
+def test_non_breaking_space_in_unit_code_is_trimmed(tmp_path, reader):
     rows = rows_of(12)
     rows[3]["unit_code"] = "STP\u00a0"
     assert_same(write(tmp_path / "hs.parquet", rows, 4), reader, ("unit",))
 
 
-@pytest.mark.xfail(strict=True, reason="fee_amount NaN/inf is refused by the reader ('không phải một số') "
-                   "but never checked by the scan, which returns figures")
 @pytest.mark.parametrize("fee", [float("nan"), float("inf")])
-def test_bug_non_finite_fee_amount(tmp_path, reader, fee):
+def test_non_finite_fee_amount_is_refused(tmp_path, reader, fee):
     rows = rows_of(12)
     rows[5]["fee_amount"] = fee
     assert_same(write(tmp_path / "hs.parquet", rows, 4), reader)
 
 
-@pytest.mark.xfail(strict=True, reason="the reader refuses integers of 1e15 or more "
-                   "('không phải số nguyên'); the scan accepts processing_days = 10**15 if due_at is given")
-def test_bug_huge_processing_days(tmp_path, reader):
+def test_huge_processing_days_are_refused(tmp_path, reader):
     rows = rows_of(12)
     rows[5].update(processing_days=10**15, due_at=dt.datetime(2021, 3, 1))
     assert_same(write(tmp_path / "hs.parquet", rows, 4), reader)
@@ -730,3 +723,19 @@ def test_clean_files_never_reach_the_reader(tmp_path_factory, monkeypatch, clean
         assert actual_of(path, by) == expected
     assert expected[0][0] == "ok"
     assert spy.calls == 0
+
+
+def test_nanosecond_timestamps_go_through_the_reader_which_keeps_microseconds(tmp_path, reader):
+    rows = rows_of(8)
+    table = pa.Table.from_pylist(rows, schema=pa.schema([SCHEMA.field(n) for n in rows[0]]))
+    index = table.schema.get_field_index("received_at")
+    nanos = pc.add(table["received_at"].cast(pa.timestamp("ns")), pa.scalar(500, pa.duration("ns")))
+    table = table.set_column(index, pa.field("received_at", pa.timestamp("ns")), nanos)
+    path = tmp_path / "hs.parquet"
+    pq.write_table(table, path, coerce_timestamps=None, allow_truncated_timestamps=False)
+    assert pq.read_schema(path).field("received_at").type == pa.timestamp("ns")
+    assert not scan.is_canonical_parquet(path)
+    read = read_dossiers(path)  # no ArrowInvalid: the 500 ns are dropped
+    assert read["received_at"].type == pa.timestamp("us")
+    assert read["received_at"].to_pylist() == [r["received_at"] for r in rows]
+    assert dossier_stats(path, *WINDOW) == dossier_stats(read, *WINDOW)
