@@ -46,7 +46,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import holidays
 import numpy as np
 import yaml
 
@@ -286,6 +285,8 @@ class WorkCalendar:
         if not wanted:
             raise ValueError("Cần ít nhất một năm để dựng lịch làm việc.")
         first, last = dt.date(wanted[0], 1, 1), dt.date(wanted[-1], 12, 31)
+        import holidays  # here, not at the top: importing the package costs ~0,1 s of every command
+
         public = holidays.country_holidays("VN", years=range(first.year, last.year + 1), language="vi")
         days_off: dict[dt.date, str] = {day: name for day, name in public.items() if first <= day <= last}
 

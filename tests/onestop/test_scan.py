@@ -334,6 +334,9 @@ def test_ordered_ids_verdicts(tmp_path, groups, verdicts):
         assert scan._ordered_ids(path) in verdicts
     unique = len(set(ids)) == len(ids)
     good = unique and all(x is not None and x != "" and x == x.strip(" ") for x in ids)
+    # an id starting or ending with a non-ASCII character (where a Unicode space could be) is left
+    # to the reader: ids_ok answers False for it, never True for a bad one
+    good = good and all(x[0].isascii() and x[-1].isascii() for x in ids)
     with duckdb.connect() as con:
         assert scan.ids_ok(con, path, f"read_parquet({scan.quote(path)})") is good
 
