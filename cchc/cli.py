@@ -7,6 +7,7 @@ Every sub-command prints JSON with `--json` and, on bad input, exits 1 with one 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
@@ -39,21 +40,26 @@ def emit(args: argparse.Namespace, result: dict[str, Any], text: str) -> None:
 
 
 def setup_django() -> None:
-    """Set Django up once (settings, apps, Vietnamese translations); later calls do nothing."""
+    """Set Django up (settings, apps) unless it is already, and speak Vietnamese."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cchc.settings")
     import django
     from django.apps import apps
 
-    if apps.ready:
-        return
-    django.setup()
+    if not apps.ready:
+        django.setup()
     from django.utils import translation
 
     translation.activate("vi")
 
 
+@functools.cache
+def django_ready() -> None:
+    """setup_django() once per process: cheap enough to call before every message or number."""
+    setup_django()
+
+
 def lazy_django(parser: argparse.ArgumentParser) -> None:
-    """Mark a sub-command that sets Django up itself, only when it needs it (see setup_django).
+    """Mark a sub-command that calls django_ready() itself, only when it needs Django.
 
     Why: ``django.setup()`` costs about 0,3–0,5 s, most of the fixed cost of a command such as
     ``dossiers stats --input FILE --json`` that touches neither the database nor a translation.

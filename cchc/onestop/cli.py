@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cchc.cli import CliError, emit, json_flag, lazy_django, setup_django
+from cchc.cli import CliError, django_ready, emit, json_flag, lazy_django
 
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)
 _VN = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
@@ -21,7 +21,7 @@ _VN = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
 
 def _(message: str) -> str:
     """Translate lazily: the parser is built before Django (and its catalogs) are set up."""
-    setup_django()
+    django_ready()
     from django.utils.translation import gettext
 
     return gettext(message)
@@ -125,7 +125,7 @@ def window_of(args: argparse.Namespace) -> tuple[dt.date, dt.date]:
         except windows.PeriodCodeError as exc:
             if not windows.is_custom_code(args.period):
                 raise CliError(str(exc)) from None
-            setup_django()
+            django_ready()
             from cchc.periods.models import Period
 
             period = Period.objects.filter(code=args.period).first()
@@ -333,7 +333,7 @@ _COLUMNS = (
 
 
 def _number(value: Any) -> str:
-    setup_django()
+    django_ready()
     from django.utils.formats import number_format
 
     if value is None:
