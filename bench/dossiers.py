@@ -517,7 +517,7 @@ def render_report(summary: dict[str, Any]) -> str:
         "received on the working days of 2023–2024 with Vietnamese holidays, due days from the working-day "
         "calendar, ≈5 % late), as Parquet and as a CSV export with Vietnamese headers and dd/mm/yyyy dates.",
         f"- Window {WINDOW[0]} → {WINDOW[1]}, grouped by unit × level × field "
-        f"({summary['groups']:,} groups). Results of a, b, c, e agree: {summary['agree']}.",
+        f"({summary['groups']:,} groups). Results of a, a', b, c, e agree: {summary['agree']}.",
         "",
         f"Start-up and query steps (f, a, a', b, c, e) ran {summary['repeat']} times each, interleaved, after "
         "one unmeasured start; the table gives the median wall time, the range of the runs and the highest "
