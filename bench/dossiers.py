@@ -394,7 +394,7 @@ def run(rows: int, workdir: Path, report: Path | None, repeat: int = 3) -> dict[
 
     def step(name: str, argv: list[str], label: str, step_env: dict[str, str] | None = None) -> None:
         target = workdir / f"{name}.json"
-        result = measure(argv, step_env or (peer_env if name in ("pandas", "sql") else env), target)
+        result = measure(argv, step_env or env, target)
         runs.setdefault(name, []).append(result)
         labels[name] = label
         text = target.read_text(encoding="utf-8")
@@ -423,8 +423,8 @@ def run(rows: int, workdir: Path, report: Path | None, repeat: int = 3) -> dict[
                     None),
         "unordered": ([cchc, "dossiers", "stats", "--input", str(unordered), *window, *by],
                       "a'. cchc --input, mã không theo thứ tự", None),
-        "pandas": ([*me, "pandas", str(parquet), *WINDOW], "b. pandas", None),
-        "sql": ([*me, "sql", str(parquet), *WINDOW], "c. DuckDB viết tay", None),
+        "pandas": ([*me, "pandas", str(parquet), *WINDOW], "b. pandas", peer_env),
+        "sql": ([*me, "sql", str(parquet), *WINDOW], "c. DuckDB viết tay", peer_env),
         "store": ([cchc, "dossiers", "stats", *window, *by], "e. cchc từ kho", None),
     }
     # the start-up and query steps run `repeat` times, interleaved, so a busy moment of the shared

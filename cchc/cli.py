@@ -58,6 +58,14 @@ def django_ready() -> None:
     setup_django()
 
 
+def gettext(message: str) -> str:
+    """Translate when the message is used: the parsers are built before Django is set up."""
+    django_ready()
+    from django.utils.translation import gettext as django_gettext
+
+    return django_gettext(message)
+
+
 def lazy_django(parser: argparse.ArgumentParser) -> None:
     """Mark a sub-command that calls django_ready() itself, only when it needs Django.
 

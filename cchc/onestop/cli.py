@@ -14,17 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from cchc.cli import CliError, django_ready, emit, json_flag, lazy_django
+from cchc.cli import gettext as _
 
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)
 _VN = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
-
-
-def _(message: str) -> str:
-    """Translate lazily: the parser is built before Django (and its catalogs) are set up."""
-    django_ready()
-    from django.utils.translation import gettext
-
-    return gettext(message)
 
 
 def gettext_noop(message: str) -> str:

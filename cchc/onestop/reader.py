@@ -26,6 +26,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .scan import quote
 from .schema import (
     BOOLEAN,
     CODE,
@@ -358,10 +359,6 @@ def _load_parquet(path: Path) -> pa.Table:
 # -- mapping and parsing -------------------------------------------------------------------------
 
 
-def _sql_string(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _slug(expr: str) -> str:
     """SQL: the value without diacritics, lower case, words joined by '_' (like schema.normalize_name)."""
     return (
@@ -428,8 +425,8 @@ def _parse_expr(
         return f"CASE WHEN isfinite(TRY_CAST({value} AS DOUBLE)) THEN TRY_CAST({value} AS DOUBLE) END"
     if kind == BOOLEAN:
         slug = _slug(value)
-        yes = ", ".join(_sql_string(w) for w in TRUE_WORDS)
-        no = ", ".join(_sql_string(w) for w in FALSE_WORDS)
+        yes = ", ".join(quote(w) for w in TRUE_WORDS)
+        no = ", ".join(quote(w) for w in FALSE_WORDS)
         return (
             f"CASE WHEN {value} IS NULL THEN FALSE WHEN {slug} IN ({yes}) THEN TRUE "
             f"WHEN {slug} IN ({no}) THEN FALSE END"
@@ -437,9 +434,9 @@ def _parse_expr(
     if kind == CODE:
         slug = _slug(value)
         table = aliases if aliases is not None else VALUE_ALIASES[column]
-        cases = " ".join(f"WHEN {_sql_string(a)} THEN {_sql_string(code)}" for a, code in table.items())
+        cases = " ".join(f"WHEN {quote(a)} THEN {quote(code)}" for a, code in table.items())
         # speed: a value written exactly as its code skips the slug (same result)
-        exact = ", ".join(_sql_string(code) for code in CODES[column] if table.get(code) == code)
+        exact = ", ".join(quote(code) for code in CODES[column] if table.get(code) == code)
         return f"CASE WHEN {raw} IN ({exact}) THEN {raw} ELSE CASE {slug} {cases} END END"
     raise ValueError(kind)
 
@@ -588,7 +585,7 @@ def _normalize(
         )
         checks = _checks(headers)
         union = " UNION ALL ".join(
-            f"SELECT \"{LINE}\" AS line, {_sql_string(column)} AS col, {i} AS check_no "  # noqa: S608
+            f"SELECT \"{LINE}\" AS line, {quote(column)} AS col, {i} AS check_no "  # noqa: S608
             f"FROM parsed WHERE {condition}"
             for i, (column, condition, _shown, _) in enumerate(checks)
         )
@@ -661,10 +658,10 @@ def _lookup(con: duckdb.DuckDBPyConnection, column: str, parsed: str) -> str:
             return "NULL"
         if isinstance(value, bool):
             return "TRUE" if value else "FALSE"
-        return _sql_string(str(value))
+        return quote(str(value))
 
     when_null = next((literal(p) for raw, p in rows if raw is None), "NULL")
-    cases = " ".join(f"WHEN {_sql_string(raw)} THEN {literal(p)}" for raw, p in rows if raw is not None)
+    cases = " ".join(f"WHEN {quote(raw)} THEN {literal(p)}" for raw, p in rows if raw is not None)
     if not cases:
         return when_null
     return f'CASE WHEN "{column}" IS NULL THEN {when_null} ELSE CASE "{column}" {cases} END END'

@@ -32,6 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .reader import DossierFileError, ExportMapping, RowError, read_dossiers, read_dossiers_lenient
+from .scan import quote
 from .schema import COLUMNS
 
 Progress = Callable[[str, int, int], None]  # (Vietnamese stage, step, number of steps)
@@ -51,10 +52,6 @@ class ImportResult(NamedTuple):
 def default_root() -> Path:
     """``$CCHC_DATA_DIR/dossiers`` (same default data dir as the settings, without importing Django)."""
     return Path(os.environ.get("CCHC_DATA_DIR", "./var")).resolve() / "dossiers"
-
-
-def _quote(text: str | Path) -> str:
-    return "'" + str(text).replace("'", "''") + "'"
 
 
 class DossierStore:
@@ -92,7 +89,7 @@ class DossierStore:
             return 0
         con = duckdb.connect()
         try:
-            return int(con.execute(f"SELECT count(*) FROM read_parquet({_quote(pattern)})").fetchall()[0][0])  # noqa: S608
+            return int(con.execute(f"SELECT count(*) FROM read_parquet({quote(pattern)})").fetchall()[0][0])  # noqa: S608
         finally:
             con.close()
 
@@ -162,7 +159,7 @@ class DossierStore:
             if stored_pattern is not None:
                 con.execute(
                     "CREATE TEMP VIEW stored AS SELECT * FROM "  # noqa: S608
-                    f"read_parquet({_quote(stored_pattern)}, hive_partitioning = true, "
+                    f"read_parquet({quote(stored_pattern)}, hive_partitioning = true, "
                     "hive_types = {'month': VARCHAR})"
                 )
                 replaced = con.execute(
@@ -170,7 +167,7 @@ class DossierStore:
                 ).fetchall()
                 updated = sum(n for _m, n in replaced)
                 months |= {m for m, _n in replaced}
-            month_list = ", ".join(_quote(m) for m in sorted(months))
+            month_list = ", ".join(quote(m) for m in sorted(months))
             staging.mkdir()
             if stored_pattern is not None and months:
                 # the touched months: their stored rows not re-imported, plus the incoming rows

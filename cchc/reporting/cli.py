@@ -18,13 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from cchc.cli import CliError, emit, json_flag
-
-
-def _(message: str) -> str:
-    """Translate when the message is used: the parser is built before Django is set up."""
-    from django.utils.translation import gettext
-
-    return gettext(message)
+from cchc.cli import gettext as _
 
 
 def register(sub: argparse._SubParsersAction) -> None:

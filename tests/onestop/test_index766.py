@@ -10,7 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cchc.onestop.index766 import exact_rate, metric_inputs, months_of, service_index, service_template
+from cchc.onestop.index766 import (
+    COUNTS,
+    exact_rate,
+    metric_inputs,
+    months_of,
+    service_index,
+    service_template,
+)
 from cchc.onestop.schema import SCHEMA
 
 D = dt.datetime
@@ -134,30 +141,7 @@ def test_whole_year_and_one_unit():
 
 def test_leaves_named_by_the_template_are_all_measured_or_known_to_be_missing():
     sources = {leaf.source for leaf in service_template().leaves()}
-    measured = set(
-        metric_inputs(
-            dict.fromkeys(
-                (
-                    "received",
-                    "completed",
-                    "on_time",
-                    "early",
-                    "in_progress",
-                    "overdue_in_progress",
-                    "late_without_apology",
-                    "online",
-                    "postal",
-                    "with_fee",
-                    "paid_online",
-                    "digitization_known",
-                    "digitized",
-                    "rated",
-                    "satisfied",
-                ),
-                1,
-            )
-        )
-    )
+    measured = set(metric_inputs(dict.fromkeys(COUNTS, 1)))
     other_inputs = {
         "procedure_publication_on_time_rate",
         "procedure_disclosure_rate",
